@@ -1,0 +1,1 @@
+"""Custom Rasa actions (rasa-sdk, main environment): one module per feature, kept thin."""

@@ -1,0 +1,53 @@
+"""What every action shares: never raise to Rasa, apologise in French and offer support."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+logger = logging.getLogger(__name__)
+
+SUPPORT_URL = "/support"
+SUPPORT_LINK = {"title": "Formulaire « support »", "url": SUPPORT_URL}
+TECHNICAL_ERROR_TEXT = (
+    "Je suis désolé, je rencontre une difficulté technique et ne peux pas répondre pour "
+    "le moment. Vous pouvez réessayer dans quelques instants ou solliciter nos équipes "
+    "par le formulaire « support »."
+)
+
+RunFn = Callable[..., Awaitable[list[dict[str, Any]]]]
+
+
+def apologise(dispatcher: CollectingDispatcher) -> None:
+    """Send the French technical-error message with the support link."""
+    dispatcher.utter_message(text=TECHNICAL_ERROR_TEXT, json_message={"links": [SUPPORT_LINK]})
+
+
+def never_raise(run: RunFn) -> RunFn:
+    """Decorate an action's ``run``: any exception is logged and turned into an apology."""
+
+    @functools.wraps(run)
+    async def wrapper(
+        self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        try:
+            return await run(self, dispatcher, tracker, domain)
+        except Exception:
+            logger.exception(
+                "action.failed name=%s sender=%s", self.name(), tracker.sender_id
+            )
+            apologise(dispatcher)
+            return []
+
+    return wrapper
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The user's latest message text ('' for a button payload such as ``/intent{...}``)."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    return "" if text.startswith("/") else text.strip()

@@ -1,0 +1,57 @@
+"""``action_handle_feedback``: thank the user for a positive rating, help after a negative one.
+
+The widget's thumbs send ``/feedback{"feedback_value": "positive"|"negative"}``; a typed
+message classified as ``feedback`` (« ta réponse ne m'aide pas ») carries no value and
+is handled as negative. The ``feedback_value`` slot is reset: it describes one message.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import SUPPORT_LINK, never_raise
+
+logger = logging.getLogger(__name__)
+
+POSITIVE_VALUES = frozenset({"positive", "positif", "pos", "up"})
+POSITIVE_TEXT = (
+    "Merci pour votre retour ! Je suis ravi d'avoir pu vous aider. "
+    "N'hésitez pas à me poser une autre question sur Chorus Portal Pro."
+)
+NEGATIVE_TEXT = (
+    "Je suis désolé que ma réponse ne vous ait pas été utile. Pouvez-vous reformuler votre "
+    "question avec d'autres mots ou en donnant un peu plus de détails ? Si vous préférez, "
+    "nos équipes peuvent vous répondre : il vous suffit de remplir le formulaire « support »."
+)
+
+
+def feedback_value(tracker: Tracker) -> str | None:
+    """The ``feedback_value`` entity of the latest message, lower-cased (None when absent)."""
+    value = next(tracker.get_latest_entity_values("feedback_value"), None)
+    return str(value).strip().lower() if value else None
+
+
+class ActionHandleFeedback(Action):
+    """Answer a thumbs-up with thanks, a thumbs-down or a complaint with help and support."""
+
+    def name(self) -> str:
+        return "action_handle_feedback"
+
+    @never_raise
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        value = feedback_value(tracker)
+        positive = value in POSITIVE_VALUES
+        verdict = "positive" if positive else "negative"
+        logger.info("action.feedback sender=%s value=%s", tracker.sender_id, verdict)
+        if positive:
+            dispatcher.utter_message(text=POSITIVE_TEXT)
+        else:
+            dispatcher.utter_message(text=NEGATIVE_TEXT, json_message={"links": [SUPPORT_LINK]})
+        return [SlotSet("feedback_value", None)]

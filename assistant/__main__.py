@@ -1,0 +1,60 @@
+"""Command line: ``python -m assistant {serve,train,db-upgrade,eval}``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="lancer Rasa, le serveur d'actions et l'application web")
+    serve.add_argument("--no-train", action="store_true", help="ne pas réentraîner le modèle")
+    serve.add_argument("--no-index", action="store_true", help="ne pas reconstruire l'index")
+    train = sub.add_parser("train", help="entraîner le modèle Rasa s'il a changé")
+    train.add_argument("--force", action="store_true")
+    sub.add_parser("db-upgrade", help="appliquer les migrations de la base")
+    ev = sub.add_parser("eval", help="évaluer l'assistant en marche sur un jeu JSONL")
+    ev.add_argument("path", type=Path)
+    ev.add_argument("--url", default="http://127.0.0.1:8000")
+    ev.add_argument("--kind", action="append", help="ne garder que ce type (répétable)")
+    ev.add_argument("--json", type=Path, help="écrire aussi le rapport en JSON ici")
+    ev.add_argument(
+        "--min-pass-rate",
+        type=float,
+        default=0.0,
+        help="code de sortie 1 si le taux global est inférieur",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    if args.command == "serve":
+        from assistant.config import get_settings
+        from assistant.runner import serve as run_serve
+
+        return run_serve(get_settings(), train=not args.no_train, index=not args.no_index)
+    if args.command == "train":
+        from assistant.runner import train_model
+
+        train_model(force=args.force)
+        return 0
+    if args.command == "db-upgrade":
+        from assistant.migrate import upgrade
+
+        upgrade()
+        return 0
+    from assistant.evaluation import evaluate, format_report
+
+    report = evaluate(args.path, args.url, set(args.kind) if args.kind else None)
+    print(format_report(report))
+    if args.json:
+        args.json.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    return 0 if report.pass_rate >= args.min_pass_rate else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

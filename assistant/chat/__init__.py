@@ -1,0 +1,1 @@
+"""The chat gateway: validate, relay to Rasa's REST channel, record each turn."""

@@ -1,0 +1,132 @@
+"""Relay a user message to Rasa's REST channel and turn its output into our chat schema.
+
+Rasa's REST channel answers a list of messages; text, buttons and custom payloads arrive
+as separate entries. A custom payload ``{"links": [...], "kb": {...}}`` sent by an action
+is attached to the text just before it: ``links`` become clickable links, ``kb`` (the
+knowledge-base decision record) is kept for the turn log and never shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from assistant.chat.schemas import BotMessage, Button, Link
+
+logger = logging.getLogger(__name__)
+
+REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
+
+
+class RasaUnavailable(Exception):
+    """Rasa could not be reached, failed, or did not answer in time."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class RasaReply:
+    """What the gateway got back for one user message."""
+
+    messages: list[BotMessage]
+    kb_records: list[dict[str, Any]] = field(default_factory=list)
+    latency_ms: float = 0.0
+
+
+def parse_rasa_output(raw: list[dict[str, Any]]) -> tuple[list[BotMessage], list[dict[str, Any]]]:
+    """Convert Rasa REST messages into :class:`BotMessage` objects and the ``kb`` records."""
+    messages: list[BotMessage] = []
+    kb_records: list[dict[str, Any]] = []
+    for item in raw:
+        custom = item.get("custom")
+        if isinstance(custom, dict):
+            links = [
+                Link(title=str(link.get("title", "")), url=str(link.get("url", "")))
+                for link in custom.get("links") or []
+                if isinstance(link, dict) and link.get("url")
+            ]
+            if isinstance(custom.get("kb"), dict):
+                kb_records.append(custom["kb"])
+            text = str(custom.get("text") or "")
+            if text or not messages:
+                messages.append(BotMessage(text=text, links=links))
+            else:
+                messages[-1].links.extend(links)
+            continue
+        text = item.get("text")
+        buttons = [
+            Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+            for b in item.get("buttons") or []
+            if isinstance(b, dict)
+        ]
+        if text is None and not buttons:
+            continue
+        messages.append(BotMessage(text=str(text or ""), buttons=buttons))
+    return messages, kb_records
+
+
+class RasaGateway:
+    """Async client of the Rasa server (REST channel and, with a token, the tracker API)."""
+
+    def __init__(
+        self, client: httpx.AsyncClient, rasa_url: str, timeout_s: float, token: str | None
+    ) -> None:
+        self._client = client
+        self._rasa_url = rasa_url.rstrip("/")
+        self._timeout_s = timeout_s
+        self._token = token
+
+    async def send(
+        self, session_id: str, message: str, metadata: dict[str, Any] | None = None
+    ) -> RasaReply:
+        """Send ``message`` as ``session_id``; raise :class:`RasaUnavailable` on any failure."""
+        started = time.perf_counter()
+        payload = {"sender": session_id, "message": message, "metadata": metadata or {}}
+        try:
+            response = await self._client.post(
+                self._rasa_url + REST_WEBHOOK_PATH, json=payload, timeout=self._timeout_s
+            )
+        except httpx.TimeoutException as exc:
+            logger.error(
+                "gateway.rasa.timeout session=%s timeout_s=%s", session_id, self._timeout_s
+            )
+            raise RasaUnavailable("timeout") from exc
+        except httpx.HTTPError as exc:
+            logger.error("gateway.rasa.unreachable session=%s error=%r", session_id, exc)
+            raise RasaUnavailable("unreachable") from exc
+        latency_ms = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            logger.error(
+                "gateway.rasa.failure session=%s status=%s", session_id, response.status_code
+            )
+            raise RasaUnavailable(f"status {response.status_code}")
+        try:
+            raw = response.json()
+        except ValueError as exc:
+            raise RasaUnavailable("invalid json") from exc
+        if not isinstance(raw, list):
+            raise RasaUnavailable("unexpected payload")
+        messages, kb_records = parse_rasa_output(raw)
+        return RasaReply(messages=messages, kb_records=kb_records, latency_ms=latency_ms)
+
+    async def latest_intent(self, session_id: str) -> tuple[str | None, float | None]:
+        """The intent Rasa detected for the session's latest message (``None`` if unknown)."""
+        if not self._token:
+            return None, None
+        try:
+            response = await self._client.get(
+                f"{self._rasa_url}/conversations/{session_id}/tracker",
+                params={"include_events": "NONE", "token": self._token},
+                timeout=2.0,
+            )
+            intent = (response.json().get("latest_message") or {}).get("intent") or {}
+        except (httpx.HTTPError, ValueError, AttributeError):
+            logger.warning("gateway.rasa.tracker_unavailable session=%s", session_id)
+            return None, None
+        return intent.get("name"), intent.get("confidence")

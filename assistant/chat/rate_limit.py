@@ -1,0 +1,37 @@
+"""A small in-process sliding-window rate limiter (one web-app worker; Redis when scaled out)."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+from threading import Lock
+
+WINDOW_S = 60.0
+
+
+class RateLimiter:
+    """Allow at most ``limit`` events per key in any ``window_s`` seconds."""
+
+    def __init__(self, limit: int, window_s: float = WINDOW_S) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._events: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = Lock()
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            events = self._events[key]
+            while events and now - events[0] >= self.window_s:
+                events.popleft()
+            if len(events) >= self.limit:
+                return False
+            events.append(now)
+            if len(self._events) > 50_000:
+                self._evict(now)
+            return True
+
+    def _evict(self, now: float) -> None:
+        stale = [k for k, ev in self._events.items() if not ev or now - ev[-1] >= self.window_s]
+        for key in stale:
+            del self._events[key]

@@ -1,0 +1,83 @@
+"""Health probes of the web app's dependencies: Rasa, the action server, the database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine
+
+from assistant.db import ping
+
+logger = logging.getLogger(__name__)
+
+
+class HealthProbe:
+    """Probe each component with a short timeout; never raises."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        rasa_url: str,
+        action_server_url: str,
+        engine: Engine,
+        timeout_s: float,
+        rasa_token: str | None,
+    ) -> None:
+        self._client = client
+        self._rasa_url = rasa_url.rstrip("/")
+        self._action_url = action_server_url.rstrip("/")
+        self._engine = engine
+        self._timeout_s = timeout_s
+        self._rasa_token = rasa_token
+
+    async def rasa(self) -> dict[str, Any]:
+        try:
+            if self._rasa_token:
+                response = await self._client.get(
+                    f"{self._rasa_url}/status",
+                    params={"token": self._rasa_token},
+                    timeout=self._timeout_s,
+                )
+                data = response.json() if response.status_code == 200 else {}
+                if not data.get("model_file"):
+                    return {"status": "down", "detail": "aucun modèle chargé"}
+                return {"status": "ok", "model": data.get("model_file")}
+            response = await self._client.get(self._rasa_url + "/", timeout=self._timeout_s)
+            ok = response.status_code == 200
+            return {"status": "ok" if ok else "down"}
+        except (httpx.HTTPError, ValueError) as exc:
+            return {"status": "down", "detail": type(exc).__name__}
+
+    async def action_server_ok(self) -> bool:
+        return (await self.action_server())["status"] == "ok"
+
+    async def action_server(self) -> dict[str, Any]:
+        try:
+            response = await self._client.get(self._action_url + "/health", timeout=self._timeout_s)
+            return {"status": "ok" if response.status_code == 200 else "down"}
+        except httpx.HTTPError as exc:
+            return {"status": "down", "detail": type(exc).__name__}
+
+    async def database(self) -> dict[str, Any]:
+        try:
+            await asyncio.to_thread(ping, self._engine)
+            return {"status": "ok", "dialect": self._engine.dialect.name}
+        except Exception as exc:  # any driver error means "down"
+            logger.error("health.database_down error=%r", exc)
+            return {"status": "down", "detail": type(exc).__name__}
+
+    async def report(self) -> dict[str, Any]:
+        rasa, actions, database = await asyncio.gather(
+            self.rasa(), self.action_server(), self.database()
+        )
+        components = {
+            "web": {"status": "ok"},
+            "rasa": rasa,
+            "action_server": actions,
+            "database": database,
+        }
+        status = "ok" if all(c["status"] == "ok" for c in components.values()) else "degraded"
+        return {"status": status, "components": components}

@@ -1,0 +1,8 @@
+"""Registry of every ORM model, so Alembic and tests see the whole schema."""
+
+from __future__ import annotations
+
+
+def import_all_models() -> None:
+    """Import the modules that declare ORM models (their import registers them on Base)."""
+    import assistant.chat.models  # noqa: F401

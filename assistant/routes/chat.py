@@ -1,0 +1,109 @@
+"""``POST /api/chat``: validate, rate-limit, relay to Rasa, record the turn, answer in French."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import JSONResponse
+
+from assistant.chat import repository
+from assistant.chat.gateway import RasaGateway, RasaUnavailable
+from assistant.chat.messages import no_reply_message, unavailable_message
+from assistant.chat.schemas import BotMessage, ChatRequest, ChatResponse, ErrorResponse
+from assistant.db import get_sessionmaker
+from assistant.deps import GatewayDep, SessionDep, SettingsDep
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api", tags=["chat"])
+
+_ERRORS = {
+    400: {"model": ErrorResponse, "description": "Corps JSON invalide"},
+    422: {"model": ErrorResponse, "description": "Champ manquant, vide ou trop long"},
+    429: {"model": ErrorResponse, "description": "Trop de messages"},
+}
+
+
+def _error(status: int, detail: str, field: str = "") -> JSONResponse:
+    errors = [{"field": field, "message": detail}] if field else []
+    return JSONResponse({"detail": detail, "errors": errors}, status_code=status)
+
+
+async def _record_intent(gateway: RasaGateway, turn_id: int, session_id: str) -> None:
+    intent, confidence = await gateway.latest_intent(session_id)
+    with get_sessionmaker()() as session:
+        repository.set_intent(session, turn_id, intent, confidence)
+
+
+@router.post("/chat", response_model=ChatResponse, responses=_ERRORS)
+async def chat(
+    body: ChatRequest,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    settings: SettingsDep,
+    gateway: GatewayDep,
+) -> ChatResponse | JSONResponse:
+    """Relay one user message to the assistant and return its replies.
+
+    Rasa down, failing or too slow never yields an error: the reply is the French
+    « indisponible » message with the support link.
+    """
+    if not body.message:
+        return _error(422, "Le message est vide : veuillez saisir votre question.", "message")
+    if len(body.message) > settings.max_message_chars:
+        return _error(
+            422,
+            f"Le message est trop long ({len(body.message)} caractères) : "
+            f"{settings.max_message_chars} caractères au maximum.",
+            "message",
+        )
+    client = request.client.host if request.client else "unknown"
+    limiters = request.app.state.rate_limiters
+    if not limiters["session"].allow(body.session_id) or not limiters["client"].allow(client):
+        logger.warning("gateway.rate_limited session=%s client=%s", body.session_id, client)
+        return _error(
+            429, "Vous avez envoyé trop de messages en peu de temps. Patientez une minute."
+        )
+
+    started = time.perf_counter()
+    metadata = {"page": body.page} if body.page else {}
+    kb_records: list = []
+    try:
+        reply = await gateway.send(body.session_id, body.message, metadata)
+        messages, kb_records = reply.messages, reply.kb_records
+        outcome = "answered" if messages else "empty"
+        if not messages:
+            messages = [await _empty_reply_message(request, settings.support_url)]
+    except RasaUnavailable as exc:
+        logger.warning("gateway.unavailable session=%s reason=%s", body.session_id, exc.reason)
+        messages, outcome = [unavailable_message(settings.support_url)], "unavailable"
+    latency_ms = (time.perf_counter() - started) * 1000
+
+    turn = repository.record_turn(
+        session,
+        session_id=body.session_id,
+        user_text=body.message,
+        replies=[m.model_dump() for m in messages],
+        outcome=outcome,
+        latency_ms=latency_ms,
+        kb=kb_records,
+        page=body.page,
+    )
+    if outcome == "answered":
+        background.add_task(_record_intent, gateway, turn.id, body.session_id)
+    logger.info(
+        "gateway.turn session=%s outcome=%s latency_ms=%.0f", body.session_id, outcome, latency_ms
+    )
+    return ChatResponse(session_id=body.session_id, messages=messages)
+
+
+async def _empty_reply_message(request: Request, support_url: str) -> BotMessage:
+    """Rasa answered nothing: if the action server is down, say the assistant is unavailable."""
+    health = request.app.state.health
+    if not await health.action_server_ok():
+        logger.error("gateway.action_server_down")
+        return unavailable_message(support_url)
+    return no_reply_message(support_url)

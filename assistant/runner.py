@@ -1,0 +1,376 @@
+"""Run the whole assistant: migrate, train/index when needed, start and supervise 3 servers.
+
+``python -m assistant serve`` (the README's run command, via ``make run``):
+
+1. applies the database migrations;
+2. retrains the Rasa model only when ``config.yml``, ``domain.yml`` or ``nlu_data/``
+   changed (fingerprint stored next to the model);
+3. rebuilds the knowledge-base index only when the content changed;
+4. starts the Rasa server (127.0.0.1:5005), the action server (127.0.0.1:5055) and the web
+   app, waits until all three answer, warms them up, prints the URL;
+5. restarts a server that dies (with a back-off), and stops all three cleanly on Ctrl-C
+   or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from assistant import REPO_ROOT
+from assistant.config import Settings
+
+logger = logging.getLogger("assistant.runner")
+
+RASA_BIN = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
+MAIN_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
+MODELS_DIR = REPO_ROOT / "models"
+MODEL_NAME = "assistant"
+MODEL_FILE = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
+FINGERPRINT_FILE = MODELS_DIR / f"{MODEL_NAME}.fingerprint"
+VAR_DIR = REPO_ROOT / "var"
+LOG_DIR = VAR_DIR / "log"
+PIDS_FILE = VAR_DIR / "run" / "servers.json"
+TRAINING_INPUTS = ("config.yml", "domain.yml", "nlu_data", "requirements-rasa.txt")
+
+READY_TIMEOUT_S = 300.0  # Rasa needs ~50 s to load on 2 cores; first start may train too
+STOP_GRACE_S = 15.0
+MAX_RESTARTS = 5  # within RESTART_WINDOW_S, then the runner gives up and stops everything
+RESTART_WINDOW_S = 600.0
+
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONUNBUFFERED": "1",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+}
+
+
+def training_fingerprint(root: Path = REPO_ROOT) -> str:
+    """Hash of everything the Rasa model is trained from."""
+    digest = hashlib.sha256()
+    for name in TRAINING_INPUTS:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if file.exists():
+                digest.update(str(file.relative_to(root)).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def model_is_current(root: Path = REPO_ROOT) -> bool:
+    return (
+        MODEL_FILE.exists()
+        and FINGERPRINT_FILE.exists()
+        and FINGERPRINT_FILE.read_text().strip() == training_fingerprint(root)
+    )
+
+
+def train_model(force: bool = False) -> bool:
+    """Train the Rasa model if its inputs changed; returns True when it trained."""
+    if not force and model_is_current():
+        logger.info("Modèle Rasa à jour (%s), pas d'entraînement.", MODEL_FILE.name)
+        return False
+    fingerprint = training_fingerprint()
+    logger.info("Entraînement du modèle Rasa…")
+    started = time.monotonic()
+    subprocess.run(
+        [
+            str(RASA_BIN),
+            "train",
+            "--data",
+            "nlu_data",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--out",
+            str(MODELS_DIR),
+            "--fixed-model-name",
+            MODEL_NAME,
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, **QUIET_ENV},
+        check=True,
+    )
+    FINGERPRINT_FILE.write_text(fingerprint + "\n")
+    logger.info("Modèle entraîné en %.0f s.", time.monotonic() - started)
+    return True
+
+
+def build_index() -> None:
+    """Rebuild the knowledge-base index if the content or the embedder changed."""
+    subprocess.run(
+        [str(MAIN_PYTHON), "-m", "knowledge_base", "build", "--if-stale"],
+        cwd=REPO_ROOT,
+        env={**os.environ, **QUIET_ENV},
+        check=True,
+    )
+
+
+@dataclass
+class Server:
+    name: str
+    command: list[str]
+    ready_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    restarts: list[float] = field(default_factory=list)
+
+    @property
+    def log_path(self) -> Path:
+        return LOG_DIR / f"{self.name}.log"
+
+    def start(self) -> None:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        log.write(f"\n===== start {time.strftime('%Y-%m-%d %H:%M:%S')} =====\n".encode())
+        log.flush()
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=REPO_ROOT,
+            env={**os.environ, **QUIET_ENV, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        if not self.alive():
+            return
+        assert self.process is not None
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        except ProcessLookupError:
+            pass
+
+
+def make_servers(settings: Settings, rasa_token: str) -> list[Server]:
+    rasa_port = int(settings.rasa_url.rsplit(":", 1)[1].split("/")[0])
+    action_port = int(settings.action_server_url.rsplit(":", 1)[1].split("/")[0])
+    web_url = f"http://{settings.web_host}:{settings.web_port}"
+    return [
+        Server(
+            "rasa",
+            [
+                str(RASA_BIN),
+                "run",
+                "--enable-api",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(rasa_port),
+                "--model",
+                str(MODEL_FILE),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+                "--auth-token",
+                rasa_token,
+                "--response-timeout",
+                "60",
+            ],
+            f"{settings.rasa_url}/status?token={rasa_token}",
+        ),
+        Server(
+            "actions",
+            [str(MAIN_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)],
+            f"{settings.action_server_url}/health",
+            env={"SANIC_HOST": "127.0.0.1"},
+        ),
+        Server(
+            "web",
+            [
+                str(MAIN_PYTHON),
+                "-m",
+                "uvicorn",
+                "assistant.main:app",
+                "--host",
+                settings.web_host,
+                "--port",
+                str(settings.web_port),
+                "--no-access-log",
+            ],
+            f"{web_url}/health",
+            env={"ASSISTANT_RASA_TOKEN": rasa_token},
+        ),
+    ]
+
+
+def _ready(client: httpx.Client, server: Server) -> bool:
+    try:
+        response = client.get(server.ready_url, timeout=2.0)
+    except httpx.HTTPError:
+        return False
+    if server.name == "rasa":
+        return response.status_code == 200 and bool(response.json().get("model_file"))
+    if server.name == "web":
+        return response.status_code in (200, 503)
+    return response.status_code == 200
+
+
+class Supervisor:
+    """Start, watch and stop the servers."""
+
+    def __init__(self, servers: list[Server]) -> None:
+        self.servers = servers
+        self._stopping = False
+
+    def request_stop(self, signum: int, _frame: object) -> None:
+        if not self._stopping:
+            print(
+                f"\nArrêt demandé ({signal.Signals(signum).name}), arrêt des serveurs…", flush=True
+            )
+        self._stopping = True
+
+    def write_pids(self) -> None:
+        PIDS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        pids = {s.name: s.process.pid for s in self.servers if s.process is not None}
+        PIDS_FILE.write_text(json.dumps({"runner": os.getpid(), **pids}, indent=2))
+
+    def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> bool:
+        deadline = time.monotonic() + timeout_s
+        pending = list(self.servers)
+        with httpx.Client() as client:
+            while pending and time.monotonic() < deadline and not self._stopping:
+                for server in list(pending):
+                    if not server.alive():
+                        print(
+                            f"Le serveur « {server.name} » s'est arrêté au démarrage : "
+                            f"voir {server.log_path}",
+                            file=sys.stderr,
+                            flush=True,
+                        )
+                        return False
+                    if _ready(client, server):
+                        pending.remove(server)
+                        print(f"  {server.name} prêt", flush=True)
+                time.sleep(0.5)
+        return not pending
+
+    def supervise(self) -> int:
+        """Restart crashed servers until asked to stop; returns the exit code."""
+        while not self._stopping:
+            for server in self.servers:
+                if server.alive() or self._stopping:
+                    continue
+                now = time.monotonic()
+                server.restarts = [t for t in server.restarts if now - t < RESTART_WINDOW_S]
+                if len(server.restarts) >= MAX_RESTARTS:
+                    print(
+                        f"« {server.name} » s'arrête sans cesse : abandon (voir "
+                        f"{server.log_path}).",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    return 1
+                code = server.process.returncode if server.process else None
+                print(f"« {server.name} » s'est arrêté (code {code}) : redémarrage.", flush=True)
+                server.restarts.append(now)
+                server.start()
+                self.write_pids()
+            time.sleep(1.0)
+        return 0
+
+    def stop_all(self) -> None:
+        for server in reversed(self.servers):
+            server.stop()
+        PIDS_FILE.unlink(missing_ok=True)
+
+
+def warm_up(settings: Settings, rasa_token: str) -> None:
+    """Run one parse and one knowledge-base search so the first user does not wait."""
+    with httpx.Client(timeout=60.0) as client:
+        try:
+            client.post(
+                f"{settings.rasa_url}/model/parse",
+                params={"token": rasa_token},
+                json={"text": "bonjour"},
+            )
+            client.post(
+                f"{settings.action_server_url}/webhook",
+                json={
+                    "next_action": "action_answer_question",
+                    "sender_id": "warm-up",
+                    "version": "3.6.21",
+                    "domain": {},
+                    "tracker": {
+                        "sender_id": "warm-up",
+                        "slots": {},
+                        "events": [],
+                        "paused": False,
+                        "latest_message": {
+                            "text": "Le portail est-il gratuit ?",
+                            "intent": {},
+                            "entities": [],
+                        },
+                        "followup_action": None,
+                        "active_loop": {},
+                        "latest_action_name": None,
+                    },
+                },
+            )
+        except httpx.HTTPError as exc:
+            logger.warning("Préchauffage incomplet : %r", exc)
+
+
+def serve(settings: Settings, train: bool = True, index: bool = True) -> int:
+    """Prepare and run the three servers until interrupted."""
+    from assistant.migrate import upgrade
+
+    VAR_DIR.mkdir(exist_ok=True)
+    started = time.monotonic()
+    upgrade(settings.database_url)
+    if train:
+        train_model()
+    elif not MODEL_FILE.exists():
+        print("Aucun modèle Rasa : lancez `make train`.", file=sys.stderr)
+        return 1
+    if index:
+        build_index()
+    rasa_token = settings.rasa_token or secrets.token_urlsafe(24)
+    supervisor = Supervisor(make_servers(settings, rasa_token))
+    signal.signal(signal.SIGINT, supervisor.request_stop)
+    signal.signal(signal.SIGTERM, supervisor.request_stop)
+    print("Démarrage de Rasa, du serveur d'actions et de l'application web…", flush=True)
+    for server in supervisor.servers:
+        server.start()
+    supervisor.write_pids()
+    try:
+        if not supervisor.wait_ready():
+            if not supervisor._stopping:
+                print("Les serveurs ne sont pas prêts : journaux dans var/log/.", file=sys.stderr)
+            return 1
+        warm_up(settings, rasa_token)
+        url = f"http://{settings.web_host}:{settings.web_port}/"
+        print(
+            f"Assistant prêt en {time.monotonic() - started:.0f} s : {url}  (Ctrl-C pour arrêter)",
+            flush=True,
+        )
+        return supervisor.supervise()
+    finally:
+        supervisor.stop_all()
+        print("Serveurs arrêtés.", flush=True)

@@ -1,0 +1,1 @@
+"""Knowledge base: user guides, FAQ entries and rollout rules, and their hybrid search."""

@@ -1,0 +1,61 @@
+"""Settings of the knowledge-base search (environment variables prefixed ``KB_``).
+
+Decision thresholds (all on the fused score, a convex combination
+``DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical`` in [0, 1], where *dense* is the
+cosine similarity of the query and the best match text of a unit, and *lexical* is the
+BM25 score divided by the best score the query could reach, see ``lexical.py``):
+
+- ``answer_min_score``: the best hit is answered directly when its fused score reaches it
+  **and** it leads the best hit of another source entry by ``answer_min_margin``.
+- ``clarify_min_score``: below ``answer_min_score`` (or with a smaller margin) but at or
+  above this score, the user is asked « Vouliez-vous dire… » with 2–3 candidates.
+- below ``clarify_min_score``: abstain (say so plainly and offer the support form).
+
+Calibration (``python -m knowledge_base calibrate``): on the labelled in-scope questions of
+``knowledge_base/eval/retrieval_set.jsonl`` (or held-out FAQ variants when it is absent)
+and the out-of-scope list ``knowledge_base/eval/out_of_scope.jsonl``, the clarify floor is
+the lowest score that keeps out-of-scope questions abstaining, and the answer floor and
+margin maximise the share of right answers while keeping wrong direct answers rare. The
+defaults below are the values that calibration chose on the content of 2026-11-27; the
+report of ``python -m knowledge_base evaluate`` prints the decision accuracy they give.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_INDEX_DIR = REPO_DIR / "var" / "index"
+DEFAULT_EMBEDDER_DIR = REPO_DIR / "var" / "models" / "fr-static-embedder"
+
+
+class KnowledgeBaseSettings(BaseSettings):
+    """Where the index and the embedder live, and the calibrated decision thresholds."""
+
+    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
+
+    content_dir: Path = Field(
+        default=PACKAGE_DIR,
+        description="Folder holding documents/, faq/ and rollout.yml.",
+    )
+    index_dir: Path = Field(default=DEFAULT_INDEX_DIR, description="Built index files.")
+    embedder: str = Field(
+        default=str(DEFAULT_EMBEDDER_DIR),
+        description="sentence-transformers model name or local path used to embed.",
+    )
+    top_k: int = Field(default=5, ge=1, le=50)
+    dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    answer_min_score: float = Field(default=0.5, ge=0.0, le=1.0)
+    answer_min_margin: float = Field(default=0.05, ge=0.0, le=1.0)
+    clarify_min_score: float = Field(default=0.35, ge=0.0, le=1.0)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> KnowledgeBaseSettings:
+    """The process-wide settings (tests clear the cache with ``get_settings.cache_clear()``)."""
+    return KnowledgeBaseSettings()

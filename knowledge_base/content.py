@@ -1,0 +1,231 @@
+"""Load the knowledge-base content: user guides (Markdown with front matter) and FAQ entries.
+
+Formats are described in ``knowledge_base/README.md``. Loading is strict: a malformed
+file raises :class:`ContentError` naming the file, so a bad edit never reaches the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DOCUMENTS_DIR = PACKAGE_DIR / "documents"
+FAQ_DIR = PACKAGE_DIR / "faq"
+ROLLOUT_FILE = PACKAGE_DIR / "rollout.yml"
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([a-z0-9-]+)\})?\s*$")
+_ANCHOR = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REQUIRED_FRONT_MATTER = ("title", "slug", "version", "updated", "sources")
+
+
+class ContentError(ValueError):
+    """A content file is malformed; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One titled section of a guide: the unit of retrieval and of documentation links."""
+
+    guide_slug: str
+    guide_title: str
+    anchor: str
+    title: str
+    level: int
+    heading_path: tuple[str, ...]
+    text: str
+
+    @property
+    def url(self) -> str:
+        return f"/docs/{self.guide_slug}#{self.anchor}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.guide_slug}#{self.anchor}"
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A user guide with its metadata and sections, in document order."""
+
+    slug: str
+    title: str
+    version: str
+    updated: dt.date
+    sources: tuple[str, ...]
+    path: Path
+    body: str
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+    @property
+    def url(self) -> str:
+        return f"/docs/{self.slug}"
+
+    def section(self, anchor: str) -> Section | None:
+        return next((s for s in self.sections if s.anchor == anchor), None)
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """A frequently asked question with the ways users ask it and its short answer."""
+
+    id: str
+    question: str
+    variants: tuple[str, ...]
+    answer: str
+    source: str
+    path: Path
+
+    @property
+    def source_slug(self) -> str:
+        return self.source.split("#", 1)[0]
+
+    @property
+    def source_anchor(self) -> str:
+        return self.source.split("#", 1)[1] if "#" in self.source else ""
+
+
+def parse_guide(path: Path) -> Guide:
+    """Parse one guide file into a :class:`Guide`.
+
+    Raises:
+        ContentError: missing front matter or field, slug not matching the file name,
+            missing or duplicate anchors.
+    """
+    raw = path.read_text(encoding="utf-8")
+    match = _FRONT_MATTER.match(raw)
+    if not match:
+        raise ContentError(f"{path}: missing front matter (--- … ---)")
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path}: invalid front matter: {exc}") from exc
+    missing = [key for key in REQUIRED_FRONT_MATTER if key not in meta]
+    if missing:
+        raise ContentError(f"{path}: front matter lacks {', '.join(missing)}")
+    slug = str(meta["slug"])
+    if slug != path.stem:
+        raise ContentError(f"{path}: slug {slug!r} differs from the file name")
+    updated = meta["updated"]
+    if isinstance(updated, str):
+        updated = dt.date.fromisoformat(updated)
+    body = raw[match.end() :]
+    title = str(meta["title"])
+    sections = _split_sections(path, slug, title, body)
+    return Guide(
+        slug=slug,
+        title=title,
+        version=str(meta["version"]),
+        updated=updated,
+        sources=tuple(str(s) for s in meta["sources"] or ()),
+        path=path,
+        body=body,
+        sections=tuple(sections),
+    )
+
+
+def _split_sections(path: Path, slug: str, guide_title: str, body: str) -> list[Section]:
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    current: dict[str, Any] | None = None
+    lines: list[str] = []
+    seen: set[str] = set()
+    in_code = False
+
+    def flush() -> None:
+        if current is not None:
+            sections.append(Section(text="\n".join(lines).strip(), **current))
+
+    for line in body.splitlines():
+        if line.strip().startswith("```"):
+            in_code = not in_code
+        heading = None if in_code else _HEADING.match(line)
+        if heading is None:
+            lines.append(line)
+            continue
+        level = len(heading.group(1))
+        text, anchor = heading.group(2), heading.group(3)
+        if level == 1:
+            continue
+        if not anchor:
+            raise ContentError(f"{path}: heading {text!r} has no {{#anchor}}")
+        if not _ANCHOR.match(anchor) or anchor in seen:
+            raise ContentError(f"{path}: anchor {anchor!r} is invalid or duplicated")
+        seen.add(anchor)
+        flush()
+        stack = [(lvl, title) for lvl, title in stack if lvl < level]
+        stack.append((level, text))
+        current = {
+            "guide_slug": slug,
+            "guide_title": guide_title,
+            "anchor": anchor,
+            "title": text,
+            "level": level,
+            "heading_path": (guide_title, *(title for _, title in stack)),
+        }
+        lines = []
+    flush()
+    if not sections:
+        raise ContentError(f"{path}: no section (## Heading {{#anchor}})")
+    return sections
+
+
+def load_guides(directory: Path = DOCUMENTS_DIR) -> list[Guide]:
+    """All guides of ``directory``, sorted by slug."""
+    return [parse_guide(p) for p in sorted(directory.glob("*.md"))]
+
+
+def load_faq(directory: Path = FAQ_DIR, guides: list[Guide] | None = None) -> list[FaqEntry]:
+    """All FAQ entries of ``directory``; with ``guides``, every source anchor is checked.
+
+    Raises:
+        ContentError: malformed entry, duplicate id, or a source that no guide section has.
+    """
+    entries: list[FaqEntry] = []
+    seen: set[str] = set()
+    for path in sorted(directory.glob("*.yml")):
+        try:
+            items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        except yaml.YAMLError as exc:
+            raise ContentError(f"{path}: invalid YAML: {exc}") from exc
+        if not isinstance(items, list):
+            raise ContentError(f"{path}: expected a list of FAQ entries")
+        for item in items:
+            try:
+                entry = FaqEntry(
+                    id=str(item["id"]),
+                    question=str(item["question"]).strip(),
+                    variants=tuple(str(v).strip() for v in item.get("variants") or ()),
+                    answer=" ".join(str(item["answer"]).split()),
+                    source=str(item["source"]),
+                    path=path,
+                )
+            except (KeyError, TypeError) as exc:
+                raise ContentError(f"{path}: malformed FAQ entry {item!r}: {exc}") from exc
+            if entry.id in seen:
+                raise ContentError(f"{path}: duplicate FAQ id {entry.id!r}")
+            seen.add(entry.id)
+            entries.append(entry)
+    if guides is not None:
+        known = {s.key for g in guides for s in g.sections}
+        for entry in entries:
+            if entry.source not in known:
+                raise ContentError(f"{entry.path}: FAQ {entry.id!r} cites unknown {entry.source!r}")
+    return entries
+
+
+def load_rollout(path: Path = ROLLOUT_FILE) -> dict[str, Any]:
+    """The rollout rules data (calendar, size criteria, TIC/TICGN pilot départements)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path}: cannot read rollout rules: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ContentError(f"{path}: expected a mapping")
+    return data

