@@ -22,13 +22,18 @@ from assistant.templating import TEMPLATES_DIR
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; its HTTP client, gateway and probes live for the app's lifetime."""
+def create_app(
+    settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """Build the app; its HTTP client, gateway and probes live for the app's lifetime.
+
+    ``transport`` replaces the network for tests of the gateway alone.
+    """
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(transport=transport) as client:
             app.state.gateway = RasaGateway(
                 client, settings.rasa_url, settings.rasa_timeout_s, settings.rasa_token
             )

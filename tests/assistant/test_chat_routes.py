@@ -1,0 +1,170 @@
+"""``POST /api/chat``: relaying, French errors for bad inputs, and Rasa failures."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from assistant.chat.models import ChatTurn
+from assistant.db import get_sessionmaker
+from tests.assistant.conftest import FakeBackends
+
+SESSION = "session-test-0001"
+
+
+def _post(client: TestClient, message: str, session_id: str = SESSION) -> httpx.Response:
+    return client.post("/api/chat", json={"session_id": session_id, "message": message})
+
+
+def test_chat_relays_rasa_reply(client: TestClient, backends: FakeBackends) -> None:
+    backends.rasa_reply = [
+        {"recipient_id": SESSION, "text": "Bonjour, je suis Claude."},
+        {
+            "recipient_id": SESSION,
+            "text": "Que souhaitez-vous ?",
+            "buttons": [{"title": "Oui", "payload": "/affirm"}],
+        },
+    ]
+    response = _post(client, "bonjour")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["session_id"] == SESSION
+    assert body["messages"][0] == {"text": "Bonjour, je suis Claude.", "buttons": [], "links": []}
+    assert body["messages"][1]["buttons"] == [{"title": "Oui", "payload": "/affirm"}]
+    assert backends.sent[-1] == {"sender": SESSION, "message": "bonjour", "metadata": {}}
+
+
+def test_chat_attaches_custom_links_to_previous_text(
+    client: TestClient, backends: FakeBackends
+) -> None:
+    backends.rasa_reply = [
+        {"text": "Le portail est gratuit.\n\nSource : Présentation — Tarif"},
+        {
+            "custom": {
+                "links": [{"title": "Présentation — Tarif", "url": "/docs/p#tarif"}],
+                "kb": {"decision": "answer", "hits": [{"id": "x", "score": 0.9}]},
+            }
+        },
+    ]
+    response = _post(client, "c'est payant ?", "session-links-01")
+    messages = response.json()["messages"]
+    assert len(messages) == 1
+    assert messages[0]["links"] == [{"title": "Présentation — Tarif", "url": "/docs/p#tarif"}]
+    assert "kb" not in response.text
+    with get_sessionmaker()() as session:
+        turn = session.scalars(
+            select(ChatTurn).where(ChatTurn.session_id == "session-links-01")
+        ).one()
+    assert turn.kb == [{"decision": "answer", "hits": [{"id": "x", "score": 0.9}]}]
+    assert turn.outcome == "answered"
+    assert turn.intent == "greet"  # read back from Rasa's tracker after the reply
+
+
+def test_chat_empty_message_is_rejected_in_french(client: TestClient) -> None:
+    response = _post(client, "   ")
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Le message est vide : veuillez saisir votre question."
+
+
+def test_chat_too_long_message_is_rejected_in_french(client: TestClient) -> None:
+    response = _post(client, "a" * 2001)
+    assert response.status_code == 422
+    assert "trop long (2001 caractères)" in response.json()["detail"]
+    assert "2000 caractères au maximum" in response.json()["detail"]
+
+
+def test_chat_message_of_exactly_the_limit_is_accepted(client: TestClient) -> None:
+    assert _post(client, "a" * 2000).status_code == 200
+
+
+def test_chat_invalid_json_is_rejected_in_french(client: TestClient) -> None:
+    response = client.post(
+        "/api/chat", content=b'{"session_id": "abc', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Le corps de la requête n'est pas un JSON valide."
+
+
+def test_chat_missing_field_is_rejected_in_french(client: TestClient) -> None:
+    response = client.post("/api/chat", json={"session_id": SESSION})
+    assert response.status_code == 422
+    assert response.json()["detail"] == "La requête est invalide : Il manque le message."
+    assert response.json()["errors"] == [{"field": "message", "message": "Il manque le message."}]
+
+
+def test_chat_non_string_message_is_rejected_in_french(client: TestClient) -> None:
+    response = client.post("/api/chat", json={"session_id": SESSION, "message": 42})
+    assert response.status_code == 422
+    assert "une chaîne de caractères est attendue" in response.json()["detail"]
+
+
+def test_chat_body_not_an_object_is_rejected_in_french(client: TestClient) -> None:
+    response = client.post("/api/chat", json=["bonjour"])
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Le corps de la requête doit être un objet JSON."
+
+
+def test_chat_invalid_session_id_is_rejected_in_french(client: TestClient) -> None:
+    response = _post(client, "bonjour", session_id="a b")
+    assert response.status_code == 422
+    assert "identifiant de session est invalide" in response.json()["detail"]
+
+
+def test_chat_rasa_unreachable_answers_unavailable(
+    client: TestClient, backends: FakeBackends
+) -> None:
+    backends.rasa_reply = httpx.ConnectError("connection refused")
+    response = _post(client, "bonjour")
+    assert response.status_code == 200
+    message = response.json()["messages"][0]
+    assert "momentanément indisponible" in message["text"]
+    assert "« support »" in message["text"]
+    assert message["links"] == [{"title": "Formulaire « support »", "url": "/support"}]
+
+
+def test_chat_rasa_timeout_answers_unavailable(client: TestClient, backends: FakeBackends) -> None:
+    backends.rasa_reply = httpx.ReadTimeout("too slow")
+    response = _post(client, "bonjour")
+    assert response.status_code == 200
+    assert "momentanément indisponible" in response.json()["messages"][0]["text"]
+
+
+def test_chat_rasa_error_status_answers_unavailable(
+    client: TestClient, backends: FakeBackends
+) -> None:
+    backends.rasa_status = 500
+    response = _post(client, "bonjour")
+    assert response.status_code == 200
+    assert "momentanément indisponible" in response.json()["messages"][0]["text"]
+
+
+def test_chat_empty_reply_with_action_server_down_answers_unavailable(
+    client: TestClient, backends: FakeBackends
+) -> None:
+    backends.rasa_reply = []
+    backends.action_server_up = False
+    response = _post(client, "le portail est-il gratuit ?")
+    assert response.status_code == 200
+    assert "momentanément indisponible" in response.json()["messages"][0]["text"]
+
+
+def test_chat_empty_reply_with_action_server_up_asks_to_rephrase(
+    client: TestClient, backends: FakeBackends
+) -> None:
+    backends.rasa_reply = []
+    response = _post(client, "euh")
+    assert "reformuler" in response.json()["messages"][0]["text"]
+
+
+def test_chat_rate_limit_answers_429_in_french(client: TestClient) -> None:
+    statuses = [_post(client, f"message {i}", "session-flood-01").status_code for i in range(6)]
+    assert statuses == [200] * 5 + [429]
+    response = _post(client, "encore", "session-flood-01")
+    assert "trop de messages" in response.json()["detail"]
+
+
+def test_chat_unknown_route_is_404_in_french(client: TestClient) -> None:
+    response = client.get("/api/inconnu")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Ressource introuvable."

@@ -1,0 +1,78 @@
+"""The evaluation command's checks, report and HTTP loop."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.evaluation import (
+    Report,
+    check,
+    format_report,
+    load_items,
+    percentile,
+    reply_text,
+    run_item,
+)
+
+
+def test_reply_text_joins_texts_and_button_titles_lowercased() -> None:
+    payload = {
+        "messages": [
+            {"text": "Vouliez-vous dire…", "buttons": [{"title": "Mot De Passe"}]},
+            {"text": "Source : Guide"},
+        ]
+    }
+    assert reply_text(payload) == "vouliez-vous dire…\nmot de passe\nsource : guide"
+
+
+def test_check_any_and_all_patterns() -> None:
+    item = {"must_contain_any": ["gratuit", "payant"], "must_contain_all": ["portail"]}
+    assert check(item, "le portail est gratuit") == (True, "")
+    assert check(item, "le site est gratuit")[0] is False
+    assert check(item, "le portail coûte cher")[0] is False
+
+
+def test_percentile_nearest_rank() -> None:
+    values = sorted(float(v) for v in range(1, 101))
+    assert percentile(values, 50) == 50.0
+    assert percentile(values, 95) == 95.0
+    assert percentile([], 95) == 0.0
+
+
+def test_load_items_reports_line_of_bad_json(tmp_path: Path) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text('{"id": "a", "question": "q", "kind": "faq"}\n{oops\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"set.jsonl:2: JSON invalide"):
+        load_items(path)
+
+
+def test_run_item_fails_on_non_200_and_passes_on_match() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        message = json.loads(request.content)["message"]
+        if message == "boom":
+            return httpx.Response(503)
+        return httpx.Response(
+            200, json={"session_id": "s", "messages": [{"text": "C'est GRATUIT"}]}
+        )
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    ok = run_item(
+        client,
+        "http://x",
+        {"id": "1", "question": "prix ?", "kind": "faq", "must_contain_any": ["gratuit"]},
+    )
+    ko = run_item(
+        client,
+        "http://x",
+        {"id": "2", "question": "boom", "kind": "faq", "must_contain_any": ["gratuit"]},
+    )
+    assert ok.passed and ok.status == 200
+    assert not ko.passed and ko.reason == "HTTP 503"
+    report = Report([ok, ko])
+    assert report.by_kind() == {"faq": (1, 2)}
+    text = format_report(report)
+    assert "global" in text and "50.0%" in text and "[2]" in text
