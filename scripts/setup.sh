@@ -52,7 +52,7 @@ else
     log "création de .venv-rasa (Python 3.10.13)"
     "$(find_python 3.10.13 python3.10)" -m venv .venv-rasa
   fi
-  .venv-rasa/bin/pip install -q --upgrade pip wheel
+  .venv-rasa/bin/pip install -q --upgrade pip  # not wheel: it needs a newer packaging than Rasa allows
   .venv-rasa/bin/pip install -q -r requirements-rasa.txt
   echo "$RASA_STAMP" > .venv-rasa/.setup-stamp
   log "environnement Rasa installé"
