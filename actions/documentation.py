@@ -1,9 +1,10 @@
 """``action_show_documentation``: point the user to the user guides (« Documentation » link).
 
 When the message names a topic (mémoire, TIC, facture, compte, mot de passe, suivi,
-support…), the guides about that topic come first. A guide is about a topic when one of
-the topic's words appears in its slug or title (strong match) or in one of its section
-titles (weaker match). Matching is accent- and case-insensitive; no model is involved.
+support…), the guides about that topic come first and the best ones are named. A guide
+is about a topic when one of the topic's words appears in its slug or title (strong
+match) or in some of its section titles (weaker match). Matching is accent- and
+case-insensitive; no model is involved.
 """
 
 from __future__ import annotations
@@ -41,19 +42,70 @@ class Topic:
 
 
 TOPICS: tuple[Topic, ...] = (
-    Topic("memoire", (r"memoires?", r"frais de justice", r"justice", r"experts?",
-                      r"interpretes?", r"traducteurs?", r"prestataires?")),
-    Topic("tic", (r"tic", r"ticgn", r"dematic", r"gazole", r"fioul", r"gaz naturel",
-                  r"agricoles?", r"exploitants?", r"cuma", r"remboursements?")),
-    Topic("facture", (r"factur\w*", r"avoirs?", r"chorus pro", r"dematerialis\w*",
-                      r"calendrier", r"obligations?")),
-    Topic("compte", (r"comptes?", r"inscri\w*", r"siret", r"connexion", r"connecter",
-                     r"identifiants?", r"adresse electronique")),
+    Topic(
+        "memoire",
+        (
+            r"memoires?",
+            r"frais de justice",
+            r"justice",
+            r"experts?",
+            r"interpretes?",
+            r"traducteurs?",
+            r"prestataires?",
+        ),
+    ),
+    Topic(
+        "tic",
+        (
+            r"tic",
+            r"ticgn",
+            r"dematic",
+            r"gazole",
+            r"fioul",
+            r"gaz naturel",
+            r"agricoles?",
+            r"exploitants?",
+            r"cuma",
+            r"remboursements?",
+        ),
+    ),
+    Topic(
+        "facture",
+        (
+            r"factur\w*",
+            r"avoirs?",
+            r"chorus pro",
+            r"dematerialis\w*",
+            r"calendrier",
+            r"obligations?",
+        ),
+    ),
+    Topic(
+        "compte",
+        (
+            r"comptes?",
+            r"inscri\w*",
+            r"siret",
+            r"connexion",
+            r"connecter",
+            r"identifiants?",
+            r"adresse electronique",
+        ),
+    ),
     Topic("mot de passe", (r"mots? de passe", r"password")),
-    Topic("suivi", (r"suivi", r"suivre", r"statuts?", r"avancement", r"etat de traitement",
-                    r"traitement", r"mise en paiement")),
-    Topic("support", (r"support", r"assistance", r"contacter", r"reclamations?",
-                      r"tickets?")),
+    Topic(
+        "suivi",
+        (
+            r"suivi",
+            r"suivre",
+            r"statuts?",
+            r"avancement",
+            r"etat de traitement",
+            r"traitement",
+            r"mise en paiement",
+        ),
+    ),
+    Topic("support", (r"support", r"assistance", r"contacter", r"reclamations?", r"tickets?")),
     Topic("presentation", (r"presentation", r"gratuit\w*", r"tablette")),
 )
 
@@ -69,28 +121,38 @@ def message_topics(text: str) -> list[Topic]:
 
 
 def guide_score(guide: Guide, topics: list[Topic]) -> int:
-    """How well a guide covers ``topics``: title or slug hits weigh more than section hits."""
+    """How well a guide covers ``topics``.
+
+    Per topic: :data:`TITLE_WEIGHT` when its slug or title names it, else one point per
+    section title naming it, capped below :data:`TITLE_WEIGHT` so a title match wins.
+    """
     head = _folded(f"{guide.slug.replace('-', ' ')} {guide.title}")
-    sections = _folded(" ".join(s.title for s in guide.sections))
+    section_titles = [_folded(s.title) for s in guide.sections]
     score = 0
     for topic in topics:
         if topic.matches(head):
             score += TITLE_WEIGHT
-        elif topic.matches(sections):
-            score += SECTION_WEIGHT
+        else:
+            hits = sum(1 for title in section_titles if topic.matches(title))
+            score += min(hits * SECTION_WEIGHT, TITLE_WEIGHT - 1)
     return score
 
 
 def rank_guides(guides: list[Guide], text: str) -> tuple[list[Guide], list[Guide]]:
-    """``(matching, others)``: guides about the message's topics, best first, then the rest.
+    """``(best, others)``: the guides that cover the message's topics best, then the rest.
 
-    Without a recognised topic, every guide is in ``others`` (in the given order).
+    ``others`` is ordered by decreasing score, then in the given order. Without a
+    recognised topic, ``best`` is empty and ``others`` keeps the given order.
     """
     topics = message_topics(text)
-    scored = [(guide_score(g, topics), index, g) for index, g in enumerate(guides)]
-    matching = [g for score, _, g in sorted(scored, key=lambda t: (-t[0], t[1])) if score > 0]
-    others = [g for score, _, g in scored if score == 0]
-    return matching, others
+    scored = sorted(
+        ((guide_score(g, topics), index, g) for index, g in enumerate(guides)),
+        key=lambda item: (-item[0], item[1]),
+    )
+    top = scored[0][0] if scored else 0
+    best = [g for score, _, g in scored if top > 0 and score == top]
+    others = [g for score, _, g in scored if not (top > 0 and score == top)]
+    return best, others
 
 
 def documentation_text(matching: list[Guide], others: list[Guide]) -> str:

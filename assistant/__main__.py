@@ -29,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="code de sortie 1 si le taux global est inférieur",
     )
+    bench = sub.add_parser("bench", help="latence web/Rasa et mémoire des serveurs en marche")
+    bench.add_argument("--url", default="http://127.0.0.1:8000")
+    bench.add_argument("--rasa-url", default="http://127.0.0.1:5005")
+    bench.add_argument("--requests-per-user", type=int, default=30)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -46,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         from assistant.migrate import upgrade
 
         upgrade()
+        return 0
+    if args.command == "bench":
+        from assistant.bench import format_results, run
+
+        print(format_results(run(args.url, args.rasa_url, args.requests_per_user)))
         return 0
     from assistant.evaluation import evaluate, format_report
 

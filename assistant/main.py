@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,7 +15,7 @@ from assistant.config import Settings, get_settings
 from assistant.db import get_engine
 from assistant.errors import install_error_handlers
 from assistant.health import HealthProbe
-from assistant.routes import chat, health, pages
+from assistant.routes import chat, docs, health, pages
 from assistant.templating import TEMPLATES_DIR
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
@@ -52,6 +51,8 @@ def create_app(
         description="API de l'assistant : conversation, santé des composants, documentation.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url="/api/docs",  # /docs is the user guides
+        redoc_url=None,
     )
     app.state.rate_limiters = {
         "session": RateLimiter(settings.rate_limit_per_session),
@@ -61,12 +62,7 @@ def create_app(
     app.include_router(chat.router)
     app.include_router(health.router)
     app.include_router(pages.router)
-    try:
-        from assistant.routes import docs
-    except ImportError:  # the documentation pages ship with the knowledge base
-        logging.getLogger(__name__).warning("web.docs_routes_missing")
-    else:
-        app.include_router(docs.router)
+    app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

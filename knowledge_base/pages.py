@@ -316,9 +316,7 @@ class GuideLibrary:
     def pages(self) -> list[GuidePage]:
         """The rendered pages of all guides, sorted by slug."""
         snapshot = self._current()
-        return [
-            page for slug in sorted(snapshot.guides) if (page := self._page(snapshot, slug))
-        ]
+        return [page for slug in sorted(snapshot.guides) if (page := self._page(snapshot, slug))]
 
     def _page(self, snapshot: _Snapshot, slug: str) -> GuidePage | None:
         guide = snapshot.guides.get(slug)
