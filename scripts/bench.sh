@@ -2,8 +2,7 @@
 # Reproduce the figures of BENCHMARKS.md on this machine (2 cores, no GPU).
 #   scripts/bench.sh            training, time to ready (cold and warm), latency, memory, KB
 #   BENCH_FRESH=1 scripts/bench.sh   also a fresh setup in a temporary clone (≈ 5 min)
-# Stops any assistant already running on the default ports first? No: it refuses to start
-# if one is running, so figures are never mixed.
+# It refuses to run while an assistant is already up, so figures are never mixed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 HF_HUB_OFFLINE=1
