@@ -176,6 +176,11 @@ def _split_sections(path: Path, slug: str, guide_title: str, body: str) -> list[
     return sections
 
 
+def _collapse_spaces(text: str) -> str:
+    """Fold line breaks and runs of ordinary spaces, keeping non-breaking spaces (« … »)."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
+
+
 def load_guides(directory: Path = DOCUMENTS_DIR) -> list[Guide]:
     """All guides of ``directory``, sorted by slug."""
     return [parse_guide(p) for p in sorted(directory.glob("*.md"))]
@@ -202,7 +207,7 @@ def load_faq(directory: Path = FAQ_DIR, guides: list[Guide] | None = None) -> li
                     id=str(item["id"]),
                     question=str(item["question"]).strip(),
                     variants=tuple(str(v).strip() for v in item.get("variants") or ()),
-                    answer=" ".join(str(item["answer"]).split()),
+                    answer=_collapse_spaces(str(item["answer"])),
                     source=str(item["source"]),
                     path=path,
                 )
