@@ -17,5 +17,6 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(url: str | None = None) -> None:
-    """Bring the database at ``url`` (default: the settings') to the latest revision."""
-    command.upgrade(alembic_config(url), "head")
+    """Bring the database at ``url`` (default: the settings') to the latest revision of
+    every feature branch."""
+    command.upgrade(alembic_config(url), "heads")

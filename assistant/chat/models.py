@@ -36,3 +36,5 @@ class ChatTurn(Base):
     kb: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     page: Mapped[str | None] = mapped_column(String(200), nullable=True)
     latency_ms: Mapped[float] = mapped_column(Float)
+    feedback: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    feedback_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -56,3 +57,14 @@ def list_turns(session: Session, session_id: str, limit: int = 200) -> list[Chat
         .limit(limit)
     )
     return list(reversed(session.scalars(query).all()))
+
+
+def set_feedback(session: Session, session_id: str, turn_id: int, value: str) -> bool:
+    """Record thumbs up/down on a turn of ``session_id``; False if no such turn there."""
+    turn = session.get(ChatTurn, turn_id)
+    if turn is None or turn.session_id != session_id:
+        return False
+    turn.feedback = value
+    turn.feedback_at = dt.datetime.now(dt.UTC)
+    session.commit()
+    return True

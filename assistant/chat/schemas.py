@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Literal
+
 from pydantic import BaseModel, Field, field_validator
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{8,128}$"
@@ -39,6 +42,28 @@ class BotMessage(BaseModel):
 class ChatResponse(BaseModel):
     session_id: str
     messages: list[BotMessage]
+    turn_id: int | None = Field(None, description="Identifier of the stored turn (feedback).")
+
+
+class HistoryTurn(BaseModel):
+    turn_id: int
+    created_at: dt.datetime
+    user_text: str
+    messages: list[BotMessage]
+    feedback: str | None = None
+
+
+class HistoryResponse(BaseModel):
+    session_id: str
+    turns: list[HistoryTurn]
+
+
+class FeedbackRequest(BaseModel):
+    """Thumbs up / down on one answered turn."""
+
+    session_id: str = Field(pattern=SESSION_ID_PATTERN)
+    turn_id: int
+    value: Literal["positive", "negative"]
 
 
 class ErrorResponse(BaseModel):

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from fastapi import APIRouter, BackgroundTasks, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from assistant.chat import repository
 from assistant.chat.gateway import RasaGateway, RasaUnavailable
 from assistant.chat.messages import no_reply_message, unavailable_message
-from assistant.chat.schemas import BotMessage, ChatRequest, ChatResponse, ErrorResponse
+from assistant.chat.schemas import (
+    SESSION_ID_PATTERN,
+    BotMessage,
+    ChatRequest,
+    ChatResponse,
+    ErrorResponse,
+    FeedbackRequest,
+    HistoryResponse,
+    HistoryTurn,
+)
 from assistant.db import get_sessionmaker
 from assistant.deps import GatewayDep, SessionDep, SettingsDep
 
@@ -97,7 +107,7 @@ async def chat(
     logger.info(
         "gateway.turn session=%s outcome=%s latency_ms=%.0f", body.session_id, outcome, latency_ms
     )
-    return ChatResponse(session_id=body.session_id, messages=messages)
+    return ChatResponse(session_id=body.session_id, messages=messages, turn_id=turn.id)
 
 
 async def _empty_reply_message(request: Request, support_url: str) -> BotMessage:
@@ -107,3 +117,35 @@ async def _empty_reply_message(request: Request, support_url: str) -> BotMessage
         logger.error("gateway.action_server_down")
         return unavailable_message(support_url)
     return no_reply_message(support_url)
+
+
+@router.get("/chat/{session_id}/history", response_model=HistoryResponse)
+async def history(session_id: str, session: SessionDep) -> HistoryResponse | JSONResponse:
+    """The session's turns, oldest first, so the widget survives reloads and navigation."""
+    if not re.fullmatch(SESSION_ID_PATTERN, session_id):
+        return _error(422, "L'identifiant de session est invalide.", "session_id")
+    turns = repository.list_turns(session, session_id)
+    return HistoryResponse(
+        session_id=session_id,
+        turns=[
+            HistoryTurn(
+                turn_id=t.id,
+                created_at=t.created_at,
+                user_text=t.user_text,
+                messages=[BotMessage.model_validate(m) for m in t.replies],
+                feedback=t.feedback,
+            )
+            for t in turns
+        ],
+    )
+
+
+@router.post("/chat/feedback", status_code=204, responses=_ERRORS)
+async def feedback(body: FeedbackRequest, session: SessionDep) -> Response:
+    """Record a thumbs up / down on an answer (the widget then tells the assistant)."""
+    if not repository.set_feedback(session, body.session_id, body.turn_id, body.value):
+        return _error(404, "Ce message est introuvable dans cette conversation.")
+    logger.info(
+        "gateway.feedback session=%s turn=%s value=%s", body.session_id, body.turn_id, body.value
+    )
+    return Response(status_code=204)

@@ -168,3 +168,51 @@ def test_chat_unknown_route_is_404_in_french(client: TestClient) -> None:
     response = client.get("/api/inconnu")
     assert response.status_code == 404
     assert response.json()["detail"] == "Ressource introuvable."
+
+
+def test_chat_history_returns_turns_in_order(client: TestClient, backends: FakeBackends) -> None:
+    backends.rasa_reply = [
+        {"text": "Bonjour !", "buttons": [{"title": "Oui", "payload": "/affirm"}]}
+    ]
+    first = _post(client, "bonjour", "session-history-01").json()
+    _post(client, "merci", "session-history-01")
+    body = client.get("/api/chat/session-history-01/history").json()
+    assert [t["user_text"] for t in body["turns"]] == ["bonjour", "merci"]
+    assert body["turns"][0]["turn_id"] == first["turn_id"]
+    assert body["turns"][0]["messages"][0]["buttons"] == [{"title": "Oui", "payload": "/affirm"}]
+    assert client.get("/api/chat/other-session-01/history").json()["turns"] == []
+
+
+def test_chat_history_invalid_session_id_is_rejected(client: TestClient) -> None:
+    response = client.get("/api/chat/a%20b/history")
+    assert response.status_code == 422
+    assert response.json()["detail"] == "L'identifiant de session est invalide."
+
+
+def test_chat_feedback_is_recorded_on_the_turn(client: TestClient) -> None:
+    turn_id = _post(client, "bonjour", "session-feedback-01").json()["turn_id"]
+    response = client.post(
+        "/api/chat/feedback",
+        json={"session_id": "session-feedback-01", "turn_id": turn_id, "value": "negative"},
+    )
+    assert response.status_code == 204
+    turns = client.get("/api/chat/session-feedback-01/history").json()["turns"]
+    assert turns[0]["feedback"] == "negative"
+
+
+def test_chat_feedback_on_another_sessions_turn_is_404(client: TestClient) -> None:
+    turn_id = _post(client, "bonjour", "session-feedback-02").json()["turn_id"]
+    response = client.post(
+        "/api/chat/feedback",
+        json={"session_id": "session-feedback-03", "turn_id": turn_id, "value": "positive"},
+    )
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Ce message est introuvable dans cette conversation."
+
+
+def test_chat_feedback_invalid_value_is_rejected(client: TestClient) -> None:
+    response = client.post(
+        "/api/chat/feedback",
+        json={"session_id": "session-feedback-04", "turn_id": 1, "value": "bof"},
+    )
+    assert response.status_code == 422
