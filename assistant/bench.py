@@ -16,8 +16,9 @@ from pathlib import Path
 
 import httpx
 
+from assistant.config import get_settings
 from assistant.evaluation import percentile
-from assistant.runner import PIDS_FILE
+from assistant.runner import pids_file
 
 
 def rss_mib(pid: int) -> float:
@@ -76,8 +77,9 @@ def run(web_url: str, rasa_url: str, per_user: int) -> dict[str, object]:
         results[f"rasa_{users}"] = asyncio.run(
             measure(rasa, lambda s: {"sender": s, "message": "bonjour"}, users, per_user)
         )
-    if PIDS_FILE.exists():
-        pids = json.loads(PIDS_FILE.read_text())
+    pids_path = pids_file(get_settings().web_port)
+    if pids_path.exists():
+        pids = json.loads(pids_path.read_text())
         results["rss_mib"] = {
             name: round(rss_mib(pid), 1) for name, pid in pids.items() if name != "runner"
         }

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import yaml
 
 from assistant import REPO_ROOT
 from assistant.config import Settings
@@ -41,7 +43,8 @@ MODEL_FILE = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
 FINGERPRINT_FILE = MODELS_DIR / f"{MODEL_NAME}.fingerprint"
 VAR_DIR = REPO_ROOT / "var"
 LOG_DIR = VAR_DIR / "log"
-PIDS_FILE = VAR_DIR / "run" / "servers.json"
+RUN_DIR = VAR_DIR / "run"
+TRAIN_LOCK = MODELS_DIR / ".train.lock"
 TRAINING_INPUTS = ("config.yml", "domain.yml", "nlu_data", "requirements-rasa.txt")
 
 READY_TIMEOUT_S = 300.0  # Rasa needs ~50 s to load on 2 cores; first start may train too
@@ -80,8 +83,23 @@ def model_is_current(root: Path = REPO_ROOT) -> bool:
     )
 
 
+def pids_file(web_port: int) -> Path:
+    """Where the runner serving ``web_port`` writes its servers' PIDs."""
+    return RUN_DIR / f"servers-{web_port}.json"
+
+
 def train_model(force: bool = False) -> bool:
-    """Train the Rasa model if its inputs changed; returns True when it trained."""
+    """Train the Rasa model if its inputs changed; returns True when it trained.
+
+    A file lock serialises concurrent runners (two stacks, or a test and a developer).
+    """
+    MODELS_DIR.mkdir(exist_ok=True)
+    with TRAIN_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _train_locked(force)
+
+
+def _train_locked(force: bool) -> bool:
     if not force and model_is_current():
         logger.info("Modèle Rasa à jour (%s), pas d'entraînement.", MODEL_FILE.name)
         return False
@@ -167,7 +185,20 @@ class Server:
             pass
 
 
+def write_endpoints(settings: Settings) -> Path:
+    """``endpoints.yml`` with the action server URL of these settings (ports are settings)."""
+    endpoints = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints.setdefault("action_endpoint", {})["url"] = (
+        settings.action_server_url.rstrip("/") + "/webhook"
+    )
+    path = RUN_DIR / f"endpoints-{settings.web_port}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def make_servers(settings: Settings, rasa_token: str) -> list[Server]:
+    endpoints = write_endpoints(settings)
     rasa_port = int(settings.rasa_url.rsplit(":", 1)[1].split("/")[0])
     action_port = int(settings.action_server_url.rsplit(":", 1)[1].split("/")[0])
     web_url = f"http://{settings.web_host}:{settings.web_port}"
@@ -185,7 +216,7 @@ def make_servers(settings: Settings, rasa_token: str) -> list[Server]:
                 "--model",
                 str(MODEL_FILE),
                 "--endpoints",
-                "endpoints.yml",
+                str(endpoints),
                 "--credentials",
                 "credentials.yml",
                 "--auth-token",
@@ -235,8 +266,9 @@ def _ready(client: httpx.Client, server: Server) -> bool:
 class Supervisor:
     """Start, watch and stop the servers."""
 
-    def __init__(self, servers: list[Server]) -> None:
+    def __init__(self, servers: list[Server], pids_path: Path) -> None:
         self.servers = servers
+        self.pids_path = pids_path
         self._stopping = False
 
     def request_stop(self, signum: int, _frame: object) -> None:
@@ -247,9 +279,9 @@ class Supervisor:
         self._stopping = True
 
     def write_pids(self) -> None:
-        PIDS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        self.pids_path.parent.mkdir(parents=True, exist_ok=True)
         pids = {s.name: s.process.pid for s in self.servers if s.process is not None}
-        PIDS_FILE.write_text(json.dumps({"runner": os.getpid(), **pids}, indent=2))
+        self.pids_path.write_text(json.dumps({"runner": os.getpid(), **pids}, indent=2))
 
     def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> bool:
         deadline = time.monotonic() + timeout_s
@@ -298,7 +330,7 @@ class Supervisor:
     def stop_all(self) -> None:
         for server in reversed(self.servers):
             server.stop()
-        PIDS_FILE.unlink(missing_ok=True)
+        self.pids_path.unlink(missing_ok=True)
 
 
 def warm_up(settings: Settings, rasa_token: str) -> None:
@@ -352,7 +384,7 @@ def serve(settings: Settings, train: bool = True, index: bool = True) -> int:
     if index:
         build_index()
     rasa_token = settings.rasa_token or secrets.token_urlsafe(24)
-    supervisor = Supervisor(make_servers(settings, rasa_token))
+    supervisor = Supervisor(make_servers(settings, rasa_token), pids_file(settings.web_port))
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     print("Démarrage de Rasa, du serveur d'actions et de l'application web…", flush=True)

@@ -17,10 +17,14 @@ import httpx
 import pytest
 
 from assistant import REPO_ROOT
+from assistant.config import get_settings
+from assistant.runner import pids_file
 
-WEB_URL = "http://127.0.0.1:8000"
+# Ports come from the settings (ASSISTANT_WEB_PORT, ASSISTANT_RASA_URL,
+# ASSISTANT_ACTION_SERVER_URL), so a second stack can run beside a developer's.
+SETTINGS = get_settings()
+WEB_URL = f"http://127.0.0.1:{SETTINGS.web_port}"
 READY_TIMEOUT_S = 420
-PIDS_FILE = REPO_ROOT / "var" / "run" / "servers.json"
 
 
 @dataclass
@@ -30,7 +34,7 @@ class Stack:
     log_path: Path
 
     def pids(self) -> dict[str, int]:
-        return json.loads(PIDS_FILE.read_text())
+        return json.loads(pids_file(SETTINGS.web_port).read_text())
 
     def chat(self, session_id: str, message: str, timeout: float = 60.0) -> httpx.Response:
         return httpx.post(
@@ -67,7 +71,12 @@ def _port_free(port: int) -> bool:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    for port in (5005, 5055, 8000):
+    ports = (
+        int(SETTINGS.rasa_url.rsplit(":", 1)[1]),
+        int(SETTINGS.action_server_url.rsplit(":", 1)[1]),
+        SETTINGS.web_port,
+    )
+    for port in ports:
         assert _port_free(port), f"port {port} already in use: stop the running assistant"
     log_path = tmp_path_factory.mktemp("e2e") / "runner.log"
     log = log_path.open("w")
