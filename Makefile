@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
-RASA_ARGS := --data nlu_data --config config.yml --domain domain.yml
+RASA_ARGS := --data nlu_data --config config.yml --domain domain
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1

@@ -3,7 +3,7 @@
 ``python -m assistant serve`` (the README's run command, via ``make run``):
 
 1. applies the database migrations;
-2. retrains the Rasa model only when ``config.yml``, ``domain.yml`` or ``nlu_data/``
+2. retrains the Rasa model only when ``config.yml``, ``domain/`` or ``nlu_data/``
    changed (fingerprint stored next to the model);
 3. rebuilds the knowledge-base index only when the content changed;
 4. starts the Rasa server (127.0.0.1:5005), the action server (127.0.0.1:5055) and the web
@@ -45,7 +45,7 @@ VAR_DIR = REPO_ROOT / "var"
 LOG_DIR = VAR_DIR / "log"
 RUN_DIR = VAR_DIR / "run"
 TRAIN_LOCK = MODELS_DIR / ".train.lock"
-TRAINING_INPUTS = ("config.yml", "domain.yml", "nlu_data", "requirements-rasa.txt")
+TRAINING_INPUTS = ("config.yml", "domain", "nlu_data", "requirements-rasa.txt")
 
 READY_TIMEOUT_S = 300.0  # Rasa needs ~50 s to load on 2 cores; first start may train too
 STOP_GRACE_S = 15.0
@@ -115,7 +115,7 @@ def _train_locked(force: bool) -> bool:
             "--config",
             "config.yml",
             "--domain",
-            "domain.yml",
+            "domain",
             "--out",
             str(MODELS_DIR),
             "--fixed-model-name",
@@ -371,11 +371,15 @@ def warm_up(settings: Settings, rasa_token: str) -> None:
 
 def serve(settings: Settings, train: bool = True, index: bool = True) -> int:
     """Prepare and run the three servers until interrupted."""
+    from assistant.accounts.seed import prepare as prepare_accounts
     from assistant.migrate import upgrade
+    from support_tickets.seed import seed_support
 
     VAR_DIR.mkdir(exist_ok=True)
     started = time.monotonic()
     upgrade(settings.database_url)
+    prepare_accounts(settings)
+    seed_support(settings.database_url, environment=settings.environment)
     if train:
         train_model()
     elif not MODEL_FILE.exists():

@@ -19,7 +19,7 @@ step "lint (ruff)"
 make -s lint
 
 step "rasa data validate"
-.venv-rasa/bin/rasa data validate --data nlu_data --config config.yml --domain domain.yml
+.venv-rasa/bin/rasa data validate --data nlu_data --config config.yml --domain domain
 
 step "entraînement du modèle Rasa (si ses données ont changé)"
 .venv/bin/python -m assistant train

@@ -10,7 +10,8 @@ from assistant.runner import training_fingerprint
 def _project(root: Path) -> None:
     (root / "nlu_data" / "nlu").mkdir(parents=True)
     (root / "config.yml").write_text("language: fr\n")
-    (root / "domain.yml").write_text("version: '3.1'\n")
+    (root / "domain").mkdir()
+    (root / "domain" / "core.yml").write_text("version: '3.1'\n")
     (root / "nlu_data" / "nlu" / "smalltalk.yml").write_text("nlu: []\n")
 
 
