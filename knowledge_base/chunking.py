@@ -80,7 +80,9 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in merged if p.strip()]
 
 
-def extract(text: str, max_sentences: int = EXTRACT_MAX_SENTENCES, max_chars: int = EXTRACT_MAX_CHARS) -> str:
+def extract(
+    text: str, max_sentences: int = EXTRACT_MAX_SENTENCES, max_chars: int = EXTRACT_MAX_CHARS
+) -> str:
     """The first sentences of ``text`` that fit in ``max_chars`` (at least one, shortened
     on a word boundary with « … » when the first sentence alone is too long)."""
     chosen: list[str] = []

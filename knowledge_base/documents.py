@@ -58,11 +58,6 @@ class Unit:
         slug, _, anchor = self.source.partition("#")
         return f"/docs/{slug}#{anchor}" if anchor else f"/docs/{slug}"
 
-    @property
-    def group(self) -> str:
-        """Key of the source entry: an FAQ and the section it cites count as one entry."""
-        return self.source or self.id
-
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["match_texts"] = list(self.match_texts)
@@ -183,7 +178,9 @@ def _criteria_sentence(criteria: dict[str, Any]) -> str:
         parts.append(f"moins de {_number(criteria['max_employees_exclusive'])} salariés")
     money = []
     if "max_turnover_eur" in criteria:
-        money.append(f"un chiffre d'affaires annuel d'au plus {_number(criteria['max_turnover_eur'])} €")
+        money.append(
+            f"un chiffre d'affaires annuel d'au plus {_number(criteria['max_turnover_eur'])} €"
+        )
     if "max_balance_sheet_eur" in criteria:
         money.append(f"un total de bilan d'au plus {_number(criteria['max_balance_sheet_eur'])} €")
     if money:
@@ -228,7 +225,9 @@ def rollout_units(content_dir: Path, guides: list[Guide]) -> list[Unit]:
         ]
         who = ", ".join(labels) or str(wave.get("label", ""))
         count = f" (environ {_number(wave['count'])} entreprises)" if wave.get("count") else ""
-        detail = f" {wave['description'].strip()}" if isinstance(wave.get("description"), str) else ""
+        detail = (
+            f" {wave['description'].strip()}" if isinstance(wave.get("description"), str) else ""
+        )
         year = str(wave["date"])[:4]
         add(
             f"rollout-vague-{year}",
@@ -296,7 +295,9 @@ def build_units(content_dir: Path) -> list[Unit]:
         ContentError: a malformed content file (the message names it).
     """
     guides = load_guides(content_dir / "documents")
-    units = faq_units(content_dir, guides) + section_units(guides) + rollout_units(content_dir, guides)
+    units = (
+        faq_units(content_dir, guides) + section_units(guides) + rollout_units(content_dir, guides)
+    )
     seen: set[str] = set()
     for unit in units:
         if unit.id in seen:

@@ -37,6 +37,9 @@ UNKNOWN_TOKEN = "[UNK]"
 # keeps the most frequent content words from vanishing.
 ZIPF_OFFSET = 10.0
 ENCODE_BATCH_SIZE = 64
+# Keys of spaCy's vector table considered (frequency order): about 70,000 distinct
+# folded words, 85 MB on disk.
+MAX_VOCABULARY = 80_000
 
 
 class Embedder(Protocol):
@@ -56,7 +59,7 @@ class SentenceTransformerEmbedder:
 
         self.name = model
         self._model = SentenceTransformer(model, device="cpu")
-        dim = self._model.get_sentence_embedding_dimension()
+        dim = self._model.get_embedding_dimension()
         if dim is None:
             dim = int(self._model.encode(["test"]).shape[1])
         self.dimension = int(dim)
@@ -108,27 +111,43 @@ def _seed_everything(seed: int = SEED) -> None:
     torch.manual_seed(seed)
 
 
-def _static_vocabulary() -> tuple[dict[str, int], np.ndarray]:
-    """Folded word → row of spaCy's vectors, and the (rows, 300) float32 matrix."""
+def _static_vocabulary(max_keys: int = MAX_VOCABULARY) -> tuple[list[str], np.ndarray]:
+    """Folded words and their vectors (one row each), most frequent first.
+
+    spaCy's table keeps 20,000 distinct vectors for 500,000 keys listed in frequency
+    order; rarer keys share the row of a close frequent word. A ``tokenizers`` vocabulary
+    cannot share ids, so every kept word gets its own copy of its row.
+    """
     import spacy
 
-    nlp = spacy.load(SPACY_MODEL, exclude=["tok2vec", "morphologizer", "parser", "ner",
-                                           "attribute_ruler", "lemmatizer", "senter"])
+    nlp = spacy.load(
+        SPACY_MODEL,
+        exclude=[
+            "tok2vec",
+            "morphologizer",
+            "parser",
+            "ner",
+            "attribute_ruler",
+            "lemmatizer",
+            "senter",
+        ],
+    )
     vectors = nlp.vocab.vectors
     strings = nlp.vocab.strings
     table = np.asarray(vectors.data, dtype=np.float32)
-    vocab: dict[str, int] = {}
-    for key, row in vectors.key2row.items():
-        word = strings[key] if key in strings else None
-        if not word:
+    words: list[str] = []
+    rows: list[int] = []
+    seen: set[str] = set()
+    for key, row in list(vectors.key2row.items())[:max_keys]:
+        if key not in strings:  # a key without its text: nothing to tokenise
             continue
-        folded = fold(word).strip()
-        if not folded or " " in folded:
+        folded = fold(strings[key]).strip()
+        if not folded or " " in folded or folded in seen:
             continue
-        current = vocab.get(folded)
-        if current is None or row < current:
-            vocab[folded] = int(row)
-    return vocab, table
+        seen.add(folded)
+        words.append(folded)
+        rows.append(int(row))
+    return words, table[np.asarray(rows)]
 
 
 def build_static_model(output: Path) -> Path:
@@ -143,17 +162,15 @@ def build_static_model(output: Path) -> Path:
 
     _seed_everything()
     started = time.perf_counter()
-    vocab, table = _static_vocabulary()
-    rows = table.shape[0]
-    weights = np.log(ZIPF_OFFSET + np.arange(rows, dtype=np.float32)) / math.log(ZIPF_OFFSET + rows)
-    matrix = table * weights[:, None]
+    words, table = _static_vocabulary()
+    ranks = np.arange(len(words), dtype=np.float32)
+    weights = np.log(ZIPF_OFFSET + ranks) / math.log(ZIPF_OFFSET + len(words))
     stops = stop_words()
-    # Stop words get their own zero row so they do not move the mean's direction.
-    zero_row = rows
-    unk_row = rows + 1
-    token_ids = {w: (zero_row if w in stops else r) for w, r in sorted(vocab.items())}
-    token_ids[UNKNOWN_TOKEN] = unk_row
-    matrix = np.vstack([matrix, np.zeros((2, table.shape[1]), dtype=np.float32)])
+    weights[[i for i, w in enumerate(words) if w in stops]] = 0.0
+    # Stop words keep a zero row so they do not move the mean's direction; unknown too.
+    matrix = np.vstack([table * weights[:, None], np.zeros((1, table.shape[1]), np.float32)])
+    token_ids = {w: i for i, w in enumerate(words)}
+    token_ids[UNKNOWN_TOKEN] = len(words)
 
     tokenizer = Tokenizer(WordLevel(vocab=token_ids, unk_token=UNKNOWN_TOKEN))
     tokenizer.normalizer = normalizers.Sequence(
@@ -168,6 +185,9 @@ def build_static_model(output: Path) -> Path:
     model.save(str(output))
     logger.info(
         "embedder.built path=%s vocab=%d rows=%d seconds=%.1f",
-        output, len(token_ids), matrix.shape[0], time.perf_counter() - started,
+        output,
+        len(token_ids),
+        matrix.shape[0],
+        time.perf_counter() - started,
     )
     return output

@@ -115,4 +115,6 @@ def lemmas(text: str) -> list[str]:
 def lemmas_batch(texts: list[str], batch_size: int = 64) -> list[list[str]]:
     """:func:`lemmas` for many texts at once (``nlp.pipe``)."""
     nlp = get_nlp()
-    return [_doc_lemmas(doc) for doc in nlp.pipe((_prepare(t) for t in texts), batch_size=batch_size)]
+    return [
+        _doc_lemmas(doc) for doc in nlp.pipe((_prepare(t) for t in texts), batch_size=batch_size)
+    ]

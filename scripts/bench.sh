@@ -22,7 +22,7 @@ if [[ "${BENCH_FRESH:-0}" == 1 ]]; then
 fi
 
 t=$(now); $PY -m assistant train --force >"$out/train.log" 2>&1; echo "training (forced): $(elapsed "$t") s"
-t=$(now); $PY -m knowledge_base build --force >"$out/index.log" 2>&1; echo "index build (forced): $(elapsed "$t") s"
+t=$(now); $PY -m knowledge_base build >"$out/index.log" 2>&1; echo "index build (forced): $(elapsed "$t") s"
 
 start_stack() {  # start_stack LABEL: time from launch to "Assistant prêt"
   local t; t=$(now)

@@ -1,0 +1,151 @@
+"""``action_answer_question``: answer a question about the portal from the knowledge base.
+
+Thin on purpose: it reads the user's text (or the ``kb_entry_id`` entity that a
+clarification button carries: ``/ask_question{"kb_entry_id":"<id>"}``), asks
+:mod:`knowledge_base` for hits and a decision, and sends one of three messages:
+
+- *answer*: the short answer, « Source : <guide> — <section> », and the section link in
+  ``json_message`` (``links``) with a small decision record (``kb``);
+- *clarify*: « Vouliez-vous dire… » with one button per candidate and « Aucune de ces
+  propositions » (``/ask_human``);
+- *abstain*: says plainly that it does not know and offers the « support » form.
+
+rasa-sdk sends ``text`` and ``json_message`` as one bot message, but Rasa's REST channel
+(``OutputChannel.send_response``) splits it: the webhook returns
+``{"recipient_id": …, "text": …}`` (with ``"buttons"`` when there are some), then
+``{"recipient_id": …, "custom": {"links": […], "kb": {…}}}`` right after it.
+The knowledge base is loaded once per process (lazily, under a lock) and reused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import SUPPORT_LINK, apologise, latest_text, never_raise
+from actions.support_offer import offer_buttons
+from knowledge_base.decision import Decision, decide
+from knowledge_base.documents import Unit
+from knowledge_base.index import KnowledgeIndexError
+from knowledge_base.search import KnowledgeBase
+
+logger = logging.getLogger(__name__)
+
+CLARIFY_TEXT = "Vouliez-vous dire\u2026"
+NONE_OF_THESE = {"title": "Aucune de ces propositions", "payload": "/ask_human"}
+ABSTAIN_TEXT = (
+    "Je ne sais pas répondre à cette question. Nos équipes peuvent vous aider : "
+    "décrivez votre demande dans le formulaire « support »."
+)
+EMPTY_TEXT = "Je n'ai pas bien reçu votre question. Pouvez-vous la formuler en quelques mots ?"
+
+_kb: KnowledgeBase | None = None
+_kb_lock = threading.Lock()
+
+
+def get_knowledge_base() -> KnowledgeBase:
+    """The process-wide knowledge base, loaded on first use.
+
+    Raises:
+        KnowledgeIndexError / FileNotFoundError: the index or the embedder is missing.
+    """
+    global _kb
+    if _kb is None:
+        with _kb_lock:
+            if _kb is None:
+                _kb = KnowledgeBase.load()
+    return _kb
+
+
+def reset_knowledge_base() -> None:
+    """Forget the loaded knowledge base (after a re-index, or in tests)."""
+    global _kb
+    with _kb_lock:
+        _kb = None
+
+
+def answer_text(unit: Unit) -> str:
+    if unit.guide_title and unit.section_title:
+        return f"{unit.answer}\n\nSource : {unit.guide_title} — {unit.section_title}"
+    return unit.answer
+
+
+def answer_links(unit: Unit) -> list[dict[str, str]]:
+    if not unit.url:
+        return []
+    return [{"title": f"{unit.guide_title} — {unit.section_title}", "url": unit.url}]
+
+
+def clarify_buttons(decision: Decision) -> list[dict[str, str]]:
+    buttons = [
+        {"title": hit.unit.title, "payload": f'/ask_question{{"kb_entry_id":"{hit.unit.id}"}}'}
+        for hit in decision.candidates
+    ]
+    return [*buttons, NONE_OF_THESE]
+
+
+class ActionAnswerQuestion(Action):
+    """Answer, clarify or abstain for the latest question (see the module docstring)."""
+
+    def __init__(self, kb_provider: Callable[[], KnowledgeBase] = get_knowledge_base) -> None:
+        self._kb_provider = kb_provider
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    @never_raise
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        reset_slot = [SlotSet("kb_entry_id", None)]
+        try:
+            kb = await asyncio.to_thread(self._kb_provider)
+        except (KnowledgeIndexError, FileNotFoundError) as exc:
+            logger.error("kb.unavailable error=%s", exc)
+            apologise(dispatcher)
+            return reset_slot
+        if kb.is_stale():
+            logger.error("kb.stale index_dir=%s: relancez `make index`", kb.settings.index_dir)
+            apologise(dispatcher)
+            return reset_slot
+
+        entry_id = next(tracker.get_latest_entity_values("kb_entry_id"), None)
+        chosen = kb.unit(str(entry_id)) if entry_id else None
+        if chosen is not None:
+            record = {"decision": "answer", "selected": chosen.id}
+            logger.info("kb.selected id=%s sender=%s", chosen.id, tracker.sender_id)
+            dispatcher.utter_message(
+                text=answer_text(chosen), json_message={"links": answer_links(chosen), "kb": record}
+            )
+            return reset_slot
+
+        question = latest_text(tracker)
+        if not question:
+            dispatcher.utter_message(text=EMPTY_TEXT)
+            return reset_slot
+        hits = await asyncio.to_thread(kb.search, question)
+        decision = decide(question, hits, kb.settings)
+        record = decision.to_record()
+        if decision.action == "answer" and decision.best is not None:
+            unit = decision.best.unit
+            dispatcher.utter_message(
+                text=answer_text(unit), json_message={"links": answer_links(unit), "kb": record}
+            )
+        elif decision.action == "clarify":
+            dispatcher.utter_message(
+                text=CLARIFY_TEXT, buttons=clarify_buttons(decision), json_message={"kb": record}
+            )
+        else:
+            dispatcher.utter_message(
+                text=ABSTAIN_TEXT,
+                buttons=offer_buttons(),
+                json_message={"links": [SUPPORT_LINK], "kb": record},
+            )
+        return reset_slot

@@ -1,0 +1,128 @@
+"""Answer, clarify or abstain, from the best hit's fused score and its lead.
+
+- **answer**: best fused score ≥ ``answer_min_score`` and a lead of at least
+  ``answer_min_margin`` over the best hit of another entry (an FAQ entry and the guide
+  section it cites are one entry: they never compete with each other);
+- **clarify**: best fused score ≥ ``clarify_min_score`` otherwise; keeps the 2–3 best
+  distinct entries within ``CLARIFY_SPREAD`` of the best one (the runner-up always);
+- **abstain**: anything lower.
+
+Thresholds come from :class:`~knowledge_base.config.KnowledgeBaseSettings` (calibration
+described there). Every decision is logged on ``knowledge_base.decision`` with the query,
+the scores and which thresholds were crossed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from knowledge_base.config import KnowledgeBaseSettings
+from knowledge_base.search import Hit
+
+logger = logging.getLogger("knowledge_base.decision")
+
+Action = Literal["answer", "clarify", "abstain"]
+CLARIFY_SPREAD = 0.15
+MAX_CANDIDATES = 3
+RECORD_HITS = 3
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with a query; ``candidates`` holds the hit to answer, or the 2–3 to offer."""
+
+    action: Action
+    query: str
+    best_score: float
+    margin: float
+    candidates: tuple[Hit, ...] = ()
+    hits: tuple[Hit, ...] = ()
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def best(self) -> Hit | None:
+        return self.candidates[0] if self.candidates else None
+
+    def to_record(self) -> dict[str, Any]:
+        """A small JSON-able summary: decision, scores, thresholds and the top 3 hits."""
+        return {
+            "decision": self.action,
+            "best_score": round(self.best_score, 4),
+            "margin": round(self.margin, 4),
+            "thresholds": self.thresholds,
+            "candidates": [h.unit.id for h in self.candidates],
+            "hits": [h.to_record() for h in self.hits[:RECORD_HITS]],
+        }
+
+
+def distinct_entries(hits: list[Hit]) -> list[Hit]:
+    """``hits`` without the ones that repeat a better hit's entry: a guide section after an
+    FAQ entry (or rollout rule) that cites it, or such an entry after its section. Two FAQ
+    entries citing the same section stay distinct: they answer different questions."""
+    kept_ids: set[str] = set()
+    covered: set[str] = set()
+    out = []
+    for hit in hits:
+        unit = hit.unit
+        if unit.id in covered or (unit.source and unit.source in kept_ids):
+            continue
+        kept_ids.add(unit.id)
+        covered.update({unit.id, unit.source} - {""})
+        out.append(hit)
+    return out
+
+
+def decide(query: str, hits: list[Hit], settings: KnowledgeBaseSettings) -> Decision:
+    """Choose answer / clarify / abstain for ``hits`` (best first) and log it."""
+    thresholds = {
+        "answer_min_score": settings.answer_min_score,
+        "answer_min_margin": settings.answer_min_margin,
+        "clarify_min_score": settings.clarify_min_score,
+    }
+    ordered = sorted(hits, key=lambda h: h.fused, reverse=True)
+    entries = distinct_entries(ordered)
+    best_score = entries[0].fused if entries else 0.0
+    runner_up = entries[1].fused if len(entries) > 1 else 0.0
+    margin = best_score - runner_up
+    crossed = {
+        "answer_min_score": best_score >= settings.answer_min_score,
+        "answer_min_margin": margin >= settings.answer_min_margin,
+        "clarify_min_score": best_score >= settings.clarify_min_score,
+    }
+    action: Action
+    if entries and crossed["answer_min_score"] and crossed["answer_min_margin"]:
+        action, candidates = "answer", (entries[0],)
+    elif entries and crossed["clarify_min_score"]:
+        close = [h for h in entries[1:MAX_CANDIDATES] if h.fused >= best_score - CLARIFY_SPREAD]
+        if not close and len(entries) > 1:
+            close = [entries[1]]
+        action, candidates = "clarify", (entries[0], *close)
+        if len(candidates) == 1:  # nothing else to offer: one candidate is an answer
+            action = "answer"
+    else:
+        action, candidates = "abstain", ()
+    decision = Decision(
+        action=action,
+        query=query,
+        best_score=best_score,
+        margin=margin,
+        candidates=tuple(candidates),
+        hits=tuple(ordered),
+        thresholds=thresholds,
+    )
+    logger.info(
+        "kb.decision action=%s query=%r best=%s score=%.3f margin=%.3f crossed=%s top=%s",
+        action,
+        query,
+        entries[0].unit.id if entries else None,
+        best_score,
+        margin,
+        [name for name, ok in crossed.items() if ok],
+        [
+            (h.unit.id, round(h.dense, 3), round(h.lexical, 3), round(h.fused, 3))
+            for h in ordered[:3]
+        ],
+    )
+    return decision

@@ -1,0 +1,145 @@
+"""Hybrid search over the knowledge base: dense (faiss) + BM25, fused per unit.
+
+Every match text is a row of both indexes; a unit scores the best of its rows on each side
+(an FAQ entry keeps the max over its question and variants). The two scores are fused by
+a convex combination ``w * dense + (1 - w) * lexical`` (``KB_DENSE_WEIGHT``), chosen over
+reciprocal-rank fusion by ``python -m knowledge_base evaluate`` (RRF ranks about as well but
+its scores carry no absolute meaning, which the answer / clarify / abstain thresholds need).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from knowledge_base.config import KnowledgeBaseSettings, get_settings
+from knowledge_base.documents import Unit, content_hash
+from knowledge_base.embedder import Embedder, load_embedder
+from knowledge_base.index import LoadedIndex, load_index
+from knowledge_base.text import lemmas
+
+logger = logging.getLogger(__name__)
+
+RRF_K = 60
+DENSE_CANDIDATES = 512
+Fusion = Literal["convex", "rrf", "dense", "bm25"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A unit found for a query, with its per-side and fused scores (rank from 1)."""
+
+    unit: Unit
+    dense: float
+    lexical: float
+    fused: float
+    rank: int
+
+    def to_record(self) -> dict[str, object]:
+        return {
+            "id": self.unit.id,
+            "kind": self.unit.kind,
+            "dense": round(self.dense, 4),
+            "lexical": round(self.lexical, 4),
+            "fused": round(self.fused, 4),
+        }
+
+
+class KnowledgeBase:
+    """A loaded index plus the embedder of its queries. Thread-safe for searching."""
+
+    def __init__(
+        self, index: LoadedIndex, embedder: Embedder, settings: KnowledgeBaseSettings
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.units = index.units
+        self.by_id = {u.id: u for u in index.units}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(
+        cls, settings: KnowledgeBaseSettings | None = None, embedder: Embedder | None = None
+    ) -> KnowledgeBase:
+        """Load the index and its embedder (``settings.embedder`` unless one is given).
+
+        Raises:
+            KnowledgeIndexError: missing, corrupt or mismatched index.
+            FileNotFoundError: the configured embedder folder does not exist.
+        """
+        settings = settings or get_settings()
+        embedder = embedder or load_embedder(settings.embedder)
+        return cls(load_index(settings, embedder.name), embedder, settings)
+
+    def is_stale(self) -> bool:
+        """True when the content changed since the index was built (re-index needed)."""
+        return self.index.manifest.get("content_hash") != content_hash(self.settings.content_dir)
+
+    def unit(self, unit_id: str) -> Unit | None:
+        return self.by_id.get(unit_id)
+
+    def _unit_max(self, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        best = np.full(len(self.units), -np.inf, dtype=np.float32)
+        np.maximum.at(best, self.index.row_units[rows], scores)
+        return best
+
+    def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per-unit dense cosine (clipped to [0, 1]) and normalised BM25 scores."""
+        vector = self.embedder.encode([query]).astype(np.float32)
+        k = min(self.index.dense.ntotal, DENSE_CANDIDATES)
+        with self._lock:  # faiss search is thread-safe, the lemmatiser is shared
+            sims, rows = self.index.dense.search(vector, k)
+            tokens = lemmas(query)
+        valid = rows[0] >= 0
+        dense = self._unit_max(rows[0][valid], sims[0][valid])
+        dense = np.clip(np.where(np.isfinite(dense), dense, 0.0), 0.0, 1.0)
+        _, lexical_rows = self.index.lexical.scores(tokens)
+        lexical = self._unit_max(np.arange(len(lexical_rows)), lexical_rows)
+        lexical = np.clip(np.where(np.isfinite(lexical), lexical, 0.0), 0.0, 1.0)
+        return dense, lexical
+
+    def search(self, query: str, top_k: int | None = None, fusion: Fusion = "convex") -> list[Hit]:
+        """The ``top_k`` best units for ``query``, best first.
+
+        Args:
+            query: the user's question, as typed.
+            top_k: how many hits (default ``settings.top_k``).
+            fusion: ``convex`` (default), ``rrf``, or one side alone (``dense``, ``bm25``)
+                for evaluation.
+        """
+        top_k = top_k or self.settings.top_k
+        if not query.strip() or not self.units:
+            return []
+        dense, lexical = self.scores(query)
+        weight = self.settings.dense_weight
+        convex = weight * dense + (1.0 - weight) * lexical
+        if fusion == "convex":
+            ranking = convex
+        elif fusion == "dense":
+            ranking = dense
+        elif fusion == "bm25":
+            ranking = lexical + 1e-6 * dense  # dense only breaks ties
+        else:
+            ranking = _rrf(dense) + _rrf(lexical)
+        order = np.argsort(-ranking, kind="stable")[:top_k]
+        return [
+            Hit(
+                unit=self.units[i],
+                dense=float(dense[i]),
+                lexical=float(lexical[i]),
+                fused=float(convex[i]),
+                rank=rank,
+            )
+            for rank, i in enumerate(order, start=1)
+        ]
+
+
+def _rrf(scores: np.ndarray) -> np.ndarray:
+    ranks = np.empty(len(scores), dtype=np.float32)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return 1.0 / (RRF_K + ranks)

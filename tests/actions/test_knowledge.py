@@ -1,0 +1,139 @@
+"""action_answer_question: the three outputs, the clarification payload, and failures."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge import ABSTAIN_TEXT, CLARIFY_TEXT, ActionAnswerQuestion
+from knowledge_base.config import KnowledgeBaseSettings
+from knowledge_base.index import KnowledgeIndexError, build_index
+from knowledge_base.search import KnowledgeBase
+from knowledge_base.text import simple_tokens
+
+CONTENT = Path(__file__).resolve().parents[1] / "knowledge_base" / "fixtures" / "content"
+
+
+class _Embedder:
+    name = "test-hashing-embedder"
+    dimension = 128
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in simple_tokens(text):
+                out[i, zlib.crc32(word.encode()) % self.dimension] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    settings = KnowledgeBaseSettings(
+        content_dir=CONTENT,
+        index_dir=tmp_path_factory.mktemp("action-kb") / "index",
+        embedder=_Embedder.name,
+        dense_weight=0.3,
+        answer_min_score=0.45,
+        answer_min_margin=0.05,
+        clarify_min_score=0.2,
+    )
+    build_index(settings, _Embedder())
+    return KnowledgeBase.load(settings, embedder=_Embedder())
+
+
+def _tracker(text: str, entities: list[dict[str, Any]] | None = None) -> Tracker:
+    return Tracker.from_dict(
+        {
+            "sender_id": "test-user",
+            "slots": {},
+            "latest_message": {
+                "text": text,
+                "intent": {"name": "ask_question", "confidence": 1.0},
+                "entities": entities or [],
+            },
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+async def _run(
+    kb: KnowledgeBase, tracker: Tracker
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerQuestion(kb_provider=lambda: kb).run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+async def test_action_answer_question_answers_with_source(kb: KnowledgeBase) -> None:
+    messages, events = await _run(kb, _tracker("mdp perdu"))
+    assert len(messages) == 1
+    message = messages[0]
+    assert message["text"].endswith("Source : Compte utilisateur — Mot de passe oublié")
+    assert "Mot de passe oublié ?" in message["text"]
+    custom = message["custom"]
+    assert custom["links"] == [
+        {
+            "title": "Compte utilisateur — Mot de passe oublié",
+            "url": "/docs/comptes#mot-de-passe-oublie",
+        }
+    ]
+    assert custom["kb"]["decision"] == "answer" and len(custom["kb"]["hits"]) <= 3
+    assert events == [{"event": "slot", "timestamp": None, "name": "kb_entry_id", "value": None}]
+
+
+async def test_action_answer_question_clarifies_with_buttons(kb: KnowledgeBase) -> None:
+    messages, _ = await _run(kb, _tracker("mot de passe"))
+    message = messages[0]
+    assert message["text"] == CLARIFY_TEXT
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert 3 <= len(payloads) <= 4 and payloads[-1] == "/ask_human"
+    assert message["buttons"][-1]["title"] == "Aucune de ces propositions"
+    assert '/ask_question{"kb_entry_id":"comptes-mot-de-passe-oublie"}' in payloads
+    assert message["custom"]["kb"]["decision"] == "clarify"
+
+
+async def test_action_answer_question_abstains_with_support_link(kb: KnowledgeBase) -> None:
+    messages, _ = await _run(kb, _tracker("donne moi une recette de crêpes"))
+    message = messages[0]
+    assert message["text"] == ABSTAIN_TEXT and "Je ne sais pas répondre" in message["text"]
+    assert message["custom"]["links"] == [{"title": "Formulaire « support »", "url": "/support"}]
+    assert message["custom"]["kb"]["decision"] == "abstain"
+
+
+async def test_action_answer_question_button_payload_answers_entry(kb: KnowledgeBase) -> None:
+    entity = {"entity": "kb_entry_id", "value": "comptes-gratuit"}
+    tracker = _tracker('/ask_question{"kb_entry_id":"comptes-gratuit"}', [entity])
+    messages, _ = await _run(kb, tracker)
+    assert "gratuit" in messages[0]["text"]
+    assert messages[0]["custom"]["kb"] == {"decision": "answer", "selected": "comptes-gratuit"}
+
+
+async def test_action_answer_question_missing_index_apologises() -> None:
+    def missing() -> KnowledgeBase:
+        raise KnowledgeIndexError("var/index/manifest.json: index absent")
+
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerQuestion(kb_provider=missing).run(dispatcher, _tracker("mdp perdu"), {})
+    assert "difficulté technique" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[0]["custom"]["links"][0]["url"] == "/support"
+
+
+async def test_action_answer_question_stale_index_apologises(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    stale = KnowledgeBase(
+        kb.index, kb.embedder, kb.settings.model_copy(update={"content_dir": tmp_path})
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerQuestion(kb_provider=lambda: stale).run(dispatcher, _tracker("mdp perdu"), {})
+    assert "difficulté technique" in dispatcher.messages[0]["text"]

@@ -1,0 +1,55 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.content import ContentError
+from knowledge_base.documents import build_units, content_hash, french_date
+
+
+def test_build_units_faq_sections_and_rollout(fixture_content: Path) -> None:
+    units = {u.id: u for u in build_units(fixture_content)}
+    faq = units["comptes-mot-de-passe-oublie"]
+    assert faq.kind == "faq"
+    assert faq.match_texts[0].startswith("J'ai oublié") and "mdp perdu" in faq.match_texts
+    assert faq.url == "/docs/comptes#mot-de-passe-oublie"
+    assert faq.guide_title == "Compte utilisateur" and faq.section_title == "Mot de passe oublié"
+    section = units["comptes#acces"]
+    assert section.kind == "section" and "gratuit" in section.answer and "**" not in section.answer
+    assert len(section.answer) <= 400
+
+
+def test_build_units_rollout_worded_from_data(fixture_content: Path) -> None:
+    units = {u.id: u for u in build_units(fixture_content)}
+    wave = units["rollout-vague-2019"]
+    assert "1er janvier 2019" in wave.answer and "136\u202f000" in wave.answer
+    category = units["rollout-categorie-pme"]
+    assert "moins de 250 salariés" in category.answer
+    pilot = units["rollout-tic-ticgn-departements"]
+    assert "Sarthe (72)" in pilot.answer and "Somme (80)" in pilot.answer
+    assert pilot.source == "remboursement-tic-ticgn#departements-experimentateurs"
+
+
+def test_french_date_first_of_month() -> None:
+    assert french_date("2020-01-01") == "1er janvier 2020"
+    assert french_date("2017-10-06") == "6 octobre 2017"
+
+
+def test_content_hash_changes_with_a_guide(tmp_path: Path, fixture_content: Path) -> None:
+    copy = tmp_path / "content"
+    shutil.copytree(fixture_content, copy)
+    before = content_hash(copy)
+    guide = copy / "documents" / "comptes.md"
+    guide.write_text(
+        guide.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8"
+    )
+    assert content_hash(copy) != before
+
+
+def test_build_units_rejects_unknown_faq_source(tmp_path: Path, fixture_content: Path) -> None:
+    copy = tmp_path / "content"
+    shutil.copytree(fixture_content, copy)
+    faq = copy / "faq" / "comptes.yml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("comptes#acces", "comptes#inconnue"))
+    with pytest.raises(ContentError, match="comptes.yml"):
+        build_units(copy)

@@ -1,0 +1,78 @@
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.config import KnowledgeBaseSettings
+from knowledge_base.index import (
+    DENSE_FILE,
+    LEXICAL_FILE,
+    MANIFEST_FILE,
+    UNITS_FILE,
+    KnowledgeIndexError,
+    build_index,
+    is_stale,
+    load_index,
+)
+
+
+@pytest.fixture()
+def fresh(
+    tmp_path: Path,
+    fixture_content: Path,
+    settings_factory: Callable[..., KnowledgeBaseSettings],
+    embedder,
+) -> KnowledgeBaseSettings:
+    content = tmp_path / "content"
+    shutil.copytree(fixture_content, content)
+    settings = settings_factory(tmp_path / "index", content)
+    build_index(settings, embedder)
+    return settings
+
+
+def test_build_index_writes_manifest(fresh: KnowledgeBaseSettings) -> None:
+    manifest = json.loads((fresh.index_dir / MANIFEST_FILE).read_text())
+    assert manifest["embedder"] == fresh.embedder
+    assert manifest["dimension"] == 256 and manifest["units"] == 11
+    assert set(manifest["files"]) == {DENSE_FILE, UNITS_FILE, LEXICAL_FILE}
+    assert manifest["versions"]["faiss-cpu"] != "absent" and manifest["built_at"]
+    loaded = load_index(fresh)
+    assert loaded.dense.ntotal == manifest["count"] == len(loaded.row_units)
+
+
+def test_load_index_corrupt_faiss_names_file(fresh: KnowledgeBaseSettings) -> None:
+    path = fresh.index_dir / DENSE_FILE
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(KnowledgeIndexError, match=r"dense\.faiss.*make index"):
+        load_index(fresh)
+
+
+def test_load_index_truncated_units_names_file(fresh: KnowledgeBaseSettings) -> None:
+    path = fresh.index_dir / UNITS_FILE
+    path.write_bytes(path.read_bytes()[:-50])
+    with pytest.raises(KnowledgeIndexError, match=r"units\.jsonl.*tronqué"):
+        load_index(fresh)
+
+
+def test_load_index_mismatched_embedder(fresh: KnowledgeBaseSettings) -> None:
+    other = fresh.model_copy(update={"embedder": "another-model"})
+    with pytest.raises(KnowledgeIndexError, match=r"manifest\.json.*another-model"):
+        load_index(other)
+
+
+def test_load_index_missing_index(tmp_path: Path, settings_factory) -> None:
+    settings = settings_factory(tmp_path / "nothing")
+    with pytest.raises(KnowledgeIndexError, match=r"manifest\.json.*make index"):
+        load_index(settings)
+    assert is_stale(settings)
+
+
+def test_is_stale_after_faq_change(fresh: KnowledgeBaseSettings) -> None:
+    assert not is_stale(fresh)
+    faq = fresh.content_dir / "faq" / "comptes.yml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("tarif abonnement", "prix"))
+    assert is_stale(fresh)

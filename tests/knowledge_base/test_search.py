@@ -1,0 +1,33 @@
+from knowledge_base.search import KnowledgeBase
+
+
+def test_search_finds_faq_by_variant(fixture_kb: KnowledgeBase) -> None:
+    hits = fixture_kb.search("je ne retrouve plus mon mot de passe", top_k=3)
+    assert hits[0].unit.id == "comptes-mot-de-passe-oublie"
+    assert hits[0].rank == 1 and hits[0].fused >= hits[1].fused
+    assert 0.0 <= hits[0].dense <= 1.0 and 0.0 <= hits[0].lexical <= 1.0
+
+
+def test_search_accent_and_case_insensitive(fixture_kb: KnowledgeBase) -> None:
+    plain = fixture_kb.search("CREER UN COMPTE SANS SIRET", top_k=1)[0]
+    accented = fixture_kb.search("créer un compte sans siret", top_k=1)[0]
+    assert plain.unit.id == accented.unit.id == "comptes-sans-siret"
+    assert abs(plain.lexical - accented.lexical) < 1e-6
+
+
+def test_search_fused_is_convex_combination(fixture_kb: KnowledgeBase) -> None:
+    hit = fixture_kb.search("le portail est-il payant", top_k=1)[0]
+    weight = fixture_kb.settings.dense_weight
+    assert abs(hit.fused - (weight * hit.dense + (1 - weight) * hit.lexical)) < 1e-5
+    assert hit.unit.id == "comptes-gratuit"
+
+
+def test_search_rollout_unit(fixture_kb: KnowledgeBase) -> None:
+    ids = [
+        h.unit.id for h in fixture_kb.search("départements expérimentateurs TIC Sarthe", top_k=3)
+    ]
+    assert "rollout-tic-ticgn-departements" in ids
+
+
+def test_search_empty_query(fixture_kb: KnowledgeBase) -> None:
+    assert fixture_kb.search("   ") == []
