@@ -13,11 +13,11 @@ from rasa_sdk.executor import CollectingDispatcher
 logger = logging.getLogger(__name__)
 
 SUPPORT_URL = "/support"
-SUPPORT_LINK = {"title": "Formulaire « support »", "url": SUPPORT_URL}
+SUPPORT_LINK = {"title": "Formulaire « support »", "url": SUPPORT_URL}
 TECHNICAL_ERROR_TEXT = (
     "Je suis désolé, je rencontre une difficulté technique et ne peux pas répondre pour "
     "le moment. Vous pouvez réessayer dans quelques instants ou solliciter nos équipes "
-    "par le formulaire « support »."
+    "par le formulaire « support »."
 )
 
 RunFn = Callable[..., Awaitable[list[dict[str, Any]]]]

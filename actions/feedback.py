@@ -15,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SUPPORT_LINK, never_raise
+from actions.support_offer import offer_buttons
 
 logger = logging.getLogger(__name__)
 
@@ -53,5 +54,7 @@ class ActionHandleFeedback(Action):
         if positive:
             dispatcher.utter_message(text=POSITIVE_TEXT)
         else:
-            dispatcher.utter_message(text=NEGATIVE_TEXT, json_message={"links": [SUPPORT_LINK]})
+            dispatcher.utter_message(
+                text=NEGATIVE_TEXT, buttons=offer_buttons(), json_message={"links": [SUPPORT_LINK]}
+            )
         return [SlotSet("feedback_value", None)]

@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--requests-per-user", type=int, default=30)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs every request URL at INFO, including Rasa's API token: keep it quiet.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     if args.command == "serve":
         from assistant.config import get_settings

@@ -6,8 +6,9 @@ Every limit and timeout of the gateway is here, documented once.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant import REPO_ROOT
@@ -43,8 +44,60 @@ class Settings(BaseSettings):
     rate_limit_per_session: int = Field(30, description="Messages per minute and session.")
     rate_limit_per_client: int = Field(120, description="Messages per minute and client address.")
 
+    # Identity (issue 4): the signed identity token shared by the portal, login and chat.
+    identity_secret: SecretStr | None = Field(
+        None,
+        description=(
+            "HMAC-SHA256 key of the identity tokens, shared with the host portal. Required in "
+            "production; in development one is generated into var/identity.secret."
+        ),
+    )
+    identity_ttl_s: int = Field(
+        8 * 3600, description="Lifetime of an identity token and of the login session cookie."
+    )
+    session_cookie_name: str = Field(
+        "cpp_session", description="Name of the portal session cookie (HttpOnly, SameSite=Lax)."
+    )
+    login_max_failures: int = Field(
+        5, description="Failed logins on one account before it is locked for a while."
+    )
+    login_lockout_s: int = Field(900, description="How long an account stays locked (seconds).")
+    login_rate_limit_per_client: int = Field(
+        20, description="Login attempts per minute and client address."
+    )
+    portal_api_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Key of the portal feed API (header X-API-Key). Required in production; in "
+            "development one is generated into var/portal-api.key."
+        ),
+    )
+    status_list_limit: int = Field(
+        5, description="How many latest submissions the status answer lists."
+    )
+
     support_url: str = "/support"
+    # Support web form and agents' replies in the chat (issue 5, escalation).
+    support_form_rate_limit_per_client: int = Field(
+        10, description="Support requests sent per minute and client address by /support."
+    )
+    support_csrf_cookie_name: str = Field(
+        "support_csrf", description="Cookie holding the CSRF token of the /support form."
+    )
     documentation_url: str = "/docs"
+
+    # Chat widget and DSFR design system (issue 6).
+    dsfr_dist_dir: Path = Field(
+        REPO_ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist",
+        description="Built DSFR assets (`npm ci`), served at /static/dsfr.",
+    )
+    widget_allowed_domains: str = Field(
+        "",
+        description=(
+            "Comma-separated extra domains whose links the chat widget makes clickable "
+            "(HTTPS only); the portal's own /docs and /support links always are."
+        ),
+    )
 
 
 @lru_cache

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
@@ -15,10 +17,27 @@ from assistant.config import Settings, get_settings
 from assistant.db import get_engine
 from assistant.errors import install_error_handlers
 from assistant.health import HealthProbe
-from assistant.routes import chat, docs, health, pages
+from assistant.routes import auth, chat, docs, health, pages, portal
+from assistant.routes import support as support_form
 from assistant.templating import TEMPLATES_DIR
+from support_tickets.console import install_support
+
+logger = logging.getLogger(__name__)
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
+
+
+def mount_dsfr(app: FastAPI, dist_dir: Path) -> bool:
+    """Serve the DSFR design system (installed by `npm ci`) at /static/dsfr."""
+    if not (dist_dir / "dsfr.min.css").is_file():
+        logger.error(
+            "DSFR introuvable dans %s : lancez `npm ci` à la racine du projet "
+            "(les pages s'afficheront sans le système de design de l'État).",
+            dist_dir,
+        )
+        return False
+    app.mount("/static/dsfr", StaticFiles(directory=dist_dir), name="dsfr")
+    return True
 
 
 def create_app(
@@ -63,6 +82,12 @@ def create_app(
     app.include_router(health.router)
     app.include_router(pages.router)
     app.include_router(docs.router)
+    app.include_router(auth.router)
+    app.include_router(portal.router)
+    app.include_router(support_form.router)  # the /support web form (issue 5)
+    install_support(app)  # agents' JSON API /api/agent and console /console (issue 5)
+    app.state.widget_allowed_domains = settings.widget_allowed_domains
+    mount_dsfr(app, settings.dsfr_dist_dir)  # before /static, which would shadow it
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

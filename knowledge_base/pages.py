@@ -261,6 +261,14 @@ class GuideLibrary:
         self._lock = threading.Lock()
         self._snapshot: _Snapshot | None = None
 
+    def __getstate__(self) -> dict[str, object]:
+        """Picklable (the action server pickles its actions into its worker processes):
+        the lock and the parsed snapshot are rebuilt on the other side."""
+        return {"directory": self.directory}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(state["directory"])  # type: ignore[misc, arg-type]
+
     def _signature(self) -> tuple[tuple[str, int, int], ...]:
         entries: list[tuple[str, int, int]] = []
         for path in sorted(self.directory.glob("*.md")):

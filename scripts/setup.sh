@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install everything the project needs, idempotently (a second run skips what is current):
 #   - the main environment .venv (Python 3.11): torch CPU first, then the project (pyproject.toml);
-#   - the Rasa environment .venv-rasa (Python 3.10.13 from pyenv): requirements-rasa.txt.
-# Usage: scripts/setup.sh [--dev]   (--dev adds the test tools)
+#   - the Rasa environment .venv-rasa (Python 3.10.13 from pyenv): requirements-rasa.txt;
+#   - the npm assets (package-lock.json): the DSFR design system, axe-core;
+#   - with --dev, the test tools, and Debian's chromium for the browser tests.
+# Usage: scripts/setup.sh [--dev]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,6 +58,25 @@ else
   .venv-rasa/bin/pip install -q -r requirements-rasa.txt
   echo "$RASA_STAMP" > .venv-rasa/.setup-stamp
   log "environnement Rasa installé"
+fi
+
+# --- front-end assets (DSFR design system, axe-core for the accessibility tests) ---------
+NPM_STAMP="$(stamp_of package-lock.json)"
+if [[ -f node_modules/.setup-stamp ]] && grep -qx "$NPM_STAMP" node_modules/.setup-stamp; then
+  log "paquets npm à jour"
+else
+  command -v npm >/dev/null 2>&1 || { echo "npm introuvable : installez Node.js (apt-get install -y nodejs npm)" >&2; exit 1; }
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$NPM_STAMP" > node_modules/.setup-stamp
+  log "paquets npm installés"
+fi
+
+# --- test-only system packages: Debian's Chromium for the browser tests -----------------
+if [[ $DEV == 1 ]] && ! command -v chromium >/dev/null 2>&1; then
+  log "installation de Chromium (Debian) pour les tests navigateur"
+  if [[ $(id -u) == 0 ]]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
 mkdir -p var models

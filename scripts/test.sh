@@ -2,7 +2,7 @@
 # Every check of the project, in order (called by `make test`, hence by CI):
 #   lint → unit tests (SQLite and PostgreSQL) → rasa data validate → train (if changed)
 #   → rasa test on French test stories → knowledge-base index (if changed)
-#   → end-to-end tests against the three real servers.
+#   → end-to-end tests against the three real servers → browser tests of the widget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
@@ -37,3 +37,6 @@ rm -rf var/rasa-test-results
 
 step "tests de bout en bout (serveurs réels)"
 .venv/bin/python -m pytest -q -p no:cacheprovider -m e2e tests/e2e
+
+step "tests navigateur (Chromium de Debian, Playwright, axe-core)"
+.venv/bin/python -m pytest -q -p no:cacheprovider -m browser tests/browser

@@ -7,16 +7,16 @@ from assistant.chat.schemas import BotMessage, Link
 UNAVAILABLE_TEXT = (
     "L'assistant est momentanément indisponible. Veuillez réessayer dans quelques instants. "
     "Si votre demande est urgente, vous pouvez solliciter nos équipes par le formulaire "
-    "« support »."
+    "« support »."
 )
 NO_REPLY_TEXT = (
     "Je n'ai pas de réponse à vous proposer. Pourriez-vous reformuler votre question ? "
-    "Vous pouvez aussi solliciter nos équipes par le formulaire « support »."
+    "Vous pouvez aussi solliciter nos équipes par le formulaire « support »."
 )
 
 
 def support_link(support_url: str) -> Link:
-    return Link(title="Formulaire « support »", url=support_url)
+    return Link(title="Formulaire « support »", url=support_url)
 
 
 def unavailable_message(support_url: str) -> BotMessage:

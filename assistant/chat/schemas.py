@@ -16,6 +16,12 @@ class ChatRequest(BaseModel):
     session_id: str = Field(pattern=SESSION_ID_PATTERN, examples=["b6f1c1e2-4f1a-4b8e-9c1d"])
     message: str = Field(examples=["Bonjour, le portail est-il payant ?"])
     page: str | None = Field(None, max_length=200, description="Portal page the widget is on.")
+    identity_token: str | None = Field(
+        None,
+        max_length=4096,
+        description="Signed identity of the logged-in portal user (the widget's data attribute); "
+        "the session cookie counts too. Absent: anonymous.",
+    )
 
     @field_validator("message")
     @classmethod
@@ -37,6 +43,11 @@ class BotMessage(BaseModel):
     text: str = ""
     buttons: list[Button] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
+    author: Literal["agent"] | None = Field(
+        None,
+        description="« agent » for a support agent's reply to a ticket; absent: the bot.",
+        exclude_if=lambda value: value is None,  # the bot's messages keep their shape
+    )
 
 
 class ChatResponse(BaseModel):

@@ -9,7 +9,7 @@ import time
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse, Response
 
-from assistant.chat import repository
+from assistant.chat import agent_replies, repository
 from assistant.chat.gateway import RasaGateway, RasaUnavailable
 from assistant.chat.messages import no_reply_message, unavailable_message
 from assistant.chat.schemas import (
@@ -24,6 +24,8 @@ from assistant.chat.schemas import (
 )
 from assistant.db import get_sessionmaker
 from assistant.deps import GatewayDep, SessionDep, SettingsDep
+from assistant.identity import InvalidToken
+from assistant.routes.auth import resolve_identity
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ router = APIRouter(prefix="/api", tags=["chat"])
 
 _ERRORS = {
     400: {"model": ErrorResponse, "description": "Corps JSON invalide"},
+    401: {"model": ErrorResponse, "description": "Jeton d'identité expiré ou invalide"},
     422: {"model": ErrorResponse, "description": "Champ manquant, vide ou trop long"},
     429: {"model": ErrorResponse, "description": "Trop de messages"},
 }
@@ -78,8 +81,21 @@ async def chat(
             429, "Vous avez envoyé trop de messages en peu de temps. Patientez une minute."
         )
 
+    try:
+        found = resolve_identity(request, settings, body.identity_token)
+    except InvalidToken as exc:
+        logger.info("gateway.identity_refused session=%s reason=%s", body.session_id, exc)
+        refused = _error(401, exc.detail)
+        if not body.identity_token:  # a stale cookie: drop it so the next message is anonymous
+            refused.delete_cookie(settings.session_cookie_name, path="/")
+        return refused
+
     started = time.perf_counter()
-    metadata = {"page": body.page} if body.page else {}
+    metadata: dict = {"page": body.page} if body.page else {}
+    if found is not None:
+        identity, token = found
+        metadata["identity"] = identity.claims()
+        metadata["identity_token"] = token  # actions verify it again (defence in depth)
     kb_records: list = []
     try:
         reply = await gateway.send(body.session_id, body.message, metadata)
@@ -91,12 +107,13 @@ async def chat(
         logger.warning("gateway.unavailable session=%s reason=%s", body.session_id, exc.reason)
         messages, outcome = [unavailable_message(settings.support_url)], "unavailable"
     latency_ms = (time.perf_counter() - started) * 1000
+    pending = agent_replies.pending_for_new_turn(session, body.session_id)
 
     turn = repository.record_turn(
         session,
         session_id=body.session_id,
         user_text=body.message,
-        replies=[m.model_dump() for m in messages],
+        replies=[*pending, *(m.model_dump() for m in messages)],
         outcome=outcome,
         latency_ms=latency_ms,
         kb=kb_records,
@@ -107,6 +124,7 @@ async def chat(
     logger.info(
         "gateway.turn session=%s outcome=%s latency_ms=%.0f", body.session_id, outcome, latency_ms
     )
+    messages = [*(BotMessage.model_validate(r) for r in pending), *messages]
     return ChatResponse(session_id=body.session_id, messages=messages, turn_id=turn.id)
 
 
@@ -125,6 +143,8 @@ async def history(session_id: str, session: SessionDep) -> HistoryResponse | JSO
     if not re.fullmatch(SESSION_ID_PATTERN, session_id):
         return _error(422, "L'identifiant de session est invalide.", "session_id")
     turns = repository.list_turns(session, session_id)
+    agent_replies.deliver_into_latest_turn(session, session_id, turns)
+    seen: set[int] = set()
     return HistoryResponse(
         session_id=session_id,
         turns=[
@@ -132,7 +152,10 @@ async def history(session_id: str, session: SessionDep) -> HistoryResponse | JSO
                 turn_id=t.id,
                 created_at=t.created_at,
                 user_text=t.user_text,
-                messages=[BotMessage.model_validate(m) for m in t.replies],
+                messages=[
+                    BotMessage.model_validate(m)
+                    for m in agent_replies.without_repeats(t.replies, seen)
+                ],
                 feedback=t.feedback,
             )
             for t in turns

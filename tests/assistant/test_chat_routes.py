@@ -119,8 +119,8 @@ def test_chat_rasa_unreachable_answers_unavailable(
     assert response.status_code == 200
     message = response.json()["messages"][0]
     assert "momentanément indisponible" in message["text"]
-    assert "« support »" in message["text"]
-    assert message["links"] == [{"title": "Formulaire « support »", "url": "/support"}]
+    assert "« support »" in message["text"]
+    assert message["links"] == [{"title": "Formulaire « support »", "url": "/support"}]
 
 
 def test_chat_rasa_timeout_answers_unavailable(client: TestClient, backends: FakeBackends) -> None:

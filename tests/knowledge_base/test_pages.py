@@ -239,3 +239,16 @@ def test_guide_library_reload_forgets_cache(guides_dir: Path) -> None:
     second = library.page("comptes")
     assert first is not second
     assert first == second
+
+
+def test_guide_library_survives_pickling(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """rasa-sdk pickles its actions (and so their GuideLibrary) into worker processes."""
+    import pickle
+
+    from knowledge_base.pages import GuideLibrary
+
+    library = GuideLibrary(tmp_path)
+    library.guides()
+    clone = pickle.loads(pickle.dumps(library))
+    assert clone.directory == tmp_path
+    assert clone.guides() == []

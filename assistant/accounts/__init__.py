@@ -1,0 +1,1 @@
+"""Portal user accounts: argon2 password hashes, login with lockout, demo accounts."""

@@ -1,0 +1,264 @@
+"""The « support » form as a plain web page: ``GET /support`` and ``POST /support``.
+
+Server-rendered and JavaScript-free, it creates the ticket directly through the support
+desk's service, so users reach the team even when Rasa or the action server is down.
+The e-mail of a logged-in portal user (session cookie) is pre-filled and read-only.
+When the widget links here with its ``session_id`` (and the portal ``page``), the ticket
+carries the conversation so far: nothing to repeat.
+
+CSRF: double-submit token, a random value in a ``SameSite=Strict`` HttpOnly cookie that
+the form must echo in a hidden field (compared in constant time).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
+
+from assistant.chat.rate_limit import RateLimiter
+from assistant.chat.repository import list_turns
+from assistant.chat.schemas import SESSION_ID_PATTERN
+from assistant.chat.transcript import kb_candidates_from_turns, transcript_from_turns
+from assistant.config import Settings
+from assistant.deps import SessionDep, SettingsDep
+from assistant.identity import Identity, InvalidToken
+from assistant.routes.auth import cookie_identity
+from assistant.templating import templates
+from support_tickets import service
+from support_tickets.config import get_support_settings
+from support_tickets.errors import TicketValidationError
+from support_tickets.numbering import normalise_number
+from support_tickets.taxonomy import CATEGORY_LABELS
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["support"])
+
+CSRF_FIELD = "csrf_token"
+FIELDS = ("email", "category", "description", "reference")
+MAX_PAGE_CHARS = 200
+CSRF_ERROR = (
+    "Le formulaire a expiré ou n'a pas pu être vérifié. Vos saisies sont conservées : "
+    "cliquez de nouveau sur « Envoyer ma demande »."
+)
+RATE_LIMITED_ERROR = (
+    "Vous avez envoyé plusieurs demandes en peu de temps. Patientez une minute avant de réessayer."
+)
+STORAGE_ERROR = (
+    "Votre demande n'a pas pu être enregistrée à cause d'une difficulté technique. Vos "
+    "saisies sont conservées : réessayez dans quelques instants."
+)
+SESSION_EXPIRED_NOTICE = (
+    "Votre session du portail a expiré : reconnectez-vous pour que votre adresse soit "
+    "reprise automatiquement, ou saisissez-la ci-dessous."
+)
+
+
+def _csrf_token(request: Request, settings: Settings) -> str:
+    existing = request.cookies.get(settings.support_csrf_cookie_name, "")
+    return (
+        existing if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", existing) else secrets.token_urlsafe(32)
+    )
+
+
+def _set_csrf_cookie(response: Response, request: Request, settings: Settings, token: str) -> None:
+    response.set_cookie(
+        settings.support_csrf_cookie_name,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/support",
+    )
+
+
+def _identity(request: Request, settings: Settings) -> tuple[Identity | None, bool]:
+    """The logged-in portal user, and whether a stale or invalid cookie was presented."""
+    try:
+        found = cookie_identity(request, settings)
+    except InvalidToken:
+        return None, True
+    return (found[0] if found else None), False
+
+
+def _chat_context(session_id: str | None, page: str | None) -> tuple[str | None, str | None]:
+    """Keep only a well-formed chat session id and a page name of sane length."""
+    valid_session = (
+        session_id if session_id and re.fullmatch(SESSION_ID_PATTERN, session_id) else None
+    )
+    clean_page = page.strip()[:MAX_PAGE_CHARS] if page and page.strip() else None
+    return valid_session, clean_page
+
+
+def _render(
+    request: Request,
+    settings: Settings,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    identity: Identity | None,
+    notice: str | None,
+    session_id: str | None,
+    page: str | None,
+    status_code: int = 200,
+    form_error: str | None = None,
+) -> HTMLResponse:
+    token = _csrf_token(request, settings)
+    support_settings = get_support_settings()
+    response = templates.TemplateResponse(
+        request,
+        "support/form.html",
+        {
+            "values": values,
+            "errors": errors,
+            "form_error": form_error,
+            "identity": identity,
+            "notice": notice,
+            "categories": CATEGORY_LABELS,
+            "csrf_field": CSRF_FIELD,
+            "csrf_token": token,
+            "session_id": session_id,
+            "page": page,
+            "description_min": support_settings.description_min_chars,
+            "description_max": support_settings.description_max_chars,
+        },
+        status_code=status_code,
+    )
+    _set_csrf_cookie(response, request, settings, token)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/support", response_class=HTMLResponse, include_in_schema=False)
+async def support_form(
+    request: Request,
+    settings: SettingsDep,
+    session_id: str | None = None,
+    page: str | None = None,
+) -> HTMLResponse:
+    """The empty form (the e-mail pre-filled for a logged-in portal user)."""
+    identity, stale = _identity(request, settings)
+    chat_session, clean_page = _chat_context(session_id, page)
+    values = {name: "" for name in FIELDS}
+    if identity is not None:
+        values["email"] = identity.email
+    return _render(
+        request,
+        settings,
+        values=values,
+        errors={},
+        identity=identity,
+        notice=SESSION_EXPIRED_NOTICE if stale else None,
+        session_id=chat_session,
+        page=clean_page,
+    )
+
+
+def _validate(values: dict[str, str]) -> dict[str, str]:
+    """French error messages by field (empty when everything is valid)."""
+    checks: dict[str, Any] = {
+        "email": lambda: service.validate_email(values["email"]),
+        "category": lambda: service.validate_category(values["category"]),
+        "description": lambda: service.validate_description(
+            values["description"], get_support_settings()
+        ),
+        "reference": lambda: service.validate_reference(values["reference"]),
+    }
+    errors: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            check()
+        except TicketValidationError as exc:
+            errors[name] = exc.message
+    return errors
+
+
+def _support_limiter(request: Request, settings: Settings) -> RateLimiter:
+    limiter = getattr(request.app.state, "support_form_limiter", None)
+    if limiter is None:
+        limiter = RateLimiter(settings.support_form_rate_limit_per_client)
+        request.app.state.support_form_limiter = limiter
+    return limiter
+
+
+@router.post("/support", response_class=HTMLResponse, include_in_schema=False)
+async def submit_support_form(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Validate, create the ticket, then redirect to the confirmation page (POST/redirect/GET)."""
+    form = await request.form()
+    raw = {name: str(form.get(name) or "") for name in (*FIELDS, "session_id", "page", CSRF_FIELD)}
+    identity, stale = _identity(request, settings)
+    chat_session, page = _chat_context(raw["session_id"], raw["page"])
+    values = {name: raw[name].strip() for name in FIELDS}
+    if identity is not None:
+        values["email"] = identity.email  # read-only: what was posted does not count
+
+    def again(status_code: int, errors: dict[str, str], form_error: str | None) -> HTMLResponse:
+        return _render(
+            request,
+            settings,
+            values=values,
+            errors=errors,
+            identity=identity,
+            notice=SESSION_EXPIRED_NOTICE if stale else None,
+            session_id=chat_session,
+            page=page,
+            status_code=status_code,
+            form_error=form_error,
+        )
+
+    cookie_token = request.cookies.get(settings.support_csrf_cookie_name, "")
+    if not cookie_token or not secrets.compare_digest(
+        cookie_token.encode(), raw[CSRF_FIELD].encode()
+    ):
+        logger.warning("support.form.csrf_refused")
+        return again(403, {}, CSRF_ERROR)
+    client = request.client.host if request.client else "unknown"
+    if not _support_limiter(request, settings).allow(client):
+        logger.warning("support.form.rate_limited client=%s", client)
+        return again(429, {}, RATE_LIMITED_ERROR)
+    errors = _validate(values)
+    if errors:
+        return again(422, errors, None)
+
+    try:
+        turns = list_turns(session, chat_session) if chat_session else []
+        ticket = service.create_ticket(
+            session,
+            email=values["email"],
+            category=values["category"],
+            description=values["description"],
+            reference=values["reference"] or None,
+            identity=identity.claims() if identity is not None else None,
+            chat_session_id=chat_session,
+            transcript=transcript_from_turns(turns) or None,
+            kb_candidates=kb_candidates_from_turns(turns) or None,
+            page=page or next((t.page for t in reversed(turns) if t.page), None),
+            channel="web",
+        )
+    except TicketValidationError as exc:
+        return again(422, {exc.field or "description": exc.message}, None)
+    except SQLAlchemyError:
+        logger.exception("support.form.storage_failed")
+        session.rollback()
+        return again(503, {}, STORAGE_ERROR)
+    logger.info("support.form.ticket_created number=%s", ticket.number)
+    return RedirectResponse(f"/support/envoyee?numero={ticket.number}", status_code=303)
+
+
+@router.get("/support/envoyee", response_class=HTMLResponse, include_in_schema=False)
+async def support_sent(request: Request, numero: str = "") -> Response:
+    """The confirmation page: the ticket number and what happens next."""
+    number = normalise_number(numero)
+    if number is None:
+        return RedirectResponse("/support", status_code=303)
+    response = templates.TemplateResponse(request, "support/sent.html", {"number": number})
+    response.headers["Cache-Control"] = "no-store"
+    return response

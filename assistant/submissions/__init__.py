@@ -1,0 +1,1 @@
+"""Submissions fed by the portal (mémoires, TIC/TICGN refunds, invoices…) and their status."""

@@ -1,0 +1,113 @@
+"""Canned responses: French reply templates with variables, seeded at start.
+
+Variables: ``{prenom}``, ``{nom}``, ``{numero_ticket}``, ``{categorie}``, ``{reference}``,
+``{agent}``. Unknown variables are left as typed, so a typo shows instead of failing.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from support_tickets.models import Agent, CannedResponse, Ticket
+from support_tickets.taxonomy import CATEGORY_LABELS
+
+CANNED_RESPONSES: tuple[dict[str, Any], ...] = (
+    {
+        "key": "accuse_reception",
+        "title": "Prise en charge de la demande",
+        "category": None,
+        "body": (
+            "Bonjour {prenom},\n\nJe prends en charge votre demande {numero_ticket} "
+            "(« {categorie} »). Je reviens vers vous dès que possible.\n\nCordialement,\n{agent}"
+        ),
+    },
+    {
+        "key": "mot_de_passe",
+        "title": "Mot de passe oublié",
+        "category": "compte",
+        "body": (
+            "Bonjour {prenom},\n\nPour réinitialiser votre mot de passe, utilisez le lien "
+            "« Mot de passe oublié » de la page de connexion : un lien de réinitialisation vous "
+            "sera envoyé par e-mail. Si vous ne le recevez pas, vérifiez vos courriers "
+            "indésirables puis répondez-moi ici.\n\nCordialement,\n{agent}"
+        ),
+    },
+    {
+        "key": "precisions",
+        "title": "Demande de précisions",
+        "category": None,
+        "body": (
+            "Bonjour {prenom},\n\nAfin de traiter votre demande {numero_ticket}, pourriez-vous "
+            "me préciser la référence du formulaire concerné et, si possible, le message "
+            "d'erreur affiché ?\n\nCordialement,\n{agent}"
+        ),
+    },
+    {
+        "key": "suivi_formulaire",
+        "title": "Suivi d'un formulaire",
+        "category": "suivi",
+        "body": (
+            "Bonjour {prenom},\n\nLe formulaire {reference} est bien enregistré. Son statut "
+            "est visible à tout moment dans votre espace, rubrique « Suivi ». Je reste à votre "
+            "disposition pour toute question.\n\nCordialement,\n{agent}"
+        ),
+    },
+    {
+        "key": "resolution",
+        "title": "Demande résolue",
+        "category": None,
+        "body": (
+            "Bonjour {prenom},\n\nJe considère votre demande {numero_ticket} comme résolue. Si "
+            "ce n'est pas le cas, il vous suffit de répondre : elle sera rouverte."
+            "\n\nCordialement,\n{agent}"
+        ),
+    },
+)
+
+
+class _KeepUnknown(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def template_variables(ticket: Ticket, agent: Agent | None = None) -> dict[str, str]:
+    """Values of the template variables for ``ticket``."""
+    name = (ticket.requester_name or "").strip()
+    first, _, last = name.partition(" ")
+    return {
+        "prenom": first or "Madame, Monsieur",
+        "nom": last or first,
+        "numero_ticket": ticket.number,
+        "categorie": CATEGORY_LABELS.get(ticket.category, ticket.category),
+        "reference": ticket.reference or "concerné",
+        "agent": agent.name if agent else "L'équipe support",
+    }
+
+
+def render(body: str, ticket: Ticket, agent: Agent | None = None) -> str:
+    """Fill the template's variables; unknown ones stay visible as typed."""
+    return string.Formatter().vformat(body, (), _KeepUnknown(template_variables(ticket, agent)))
+
+
+def list_canned(session: Session) -> list[CannedResponse]:
+    return list(session.scalars(select(CannedResponse).order_by(CannedResponse.title)))
+
+
+def get_canned(session: Session, key: str) -> CannedResponse | None:
+    return session.scalars(select(CannedResponse).where(CannedResponse.key == key)).first()
+
+
+def seed_canned_responses(session: Session) -> int:
+    """Insert the default templates that are missing (idempotent); returns how many."""
+    existing = set(session.scalars(select(CannedResponse.key)))
+    added = 0
+    for item in CANNED_RESPONSES:
+        if item["key"] not in existing:
+            session.add(CannedResponse(**item))
+            added += 1
+    session.commit()
+    return added

@@ -1,0 +1,418 @@
+"""Server-rendered agent console under ``/console`` (French, DSFR markup, works without
+JavaScript). Every page needs an agent session; every form carries the session's CSRF token;
+the login form a double-submit token (cookie + hidden field)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, BackgroundTasks, FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from support_tickets import auth, canned, repository, service
+from support_tickets.api import deliver_outbox
+from support_tickets.api import router as api_router
+from support_tickets.errors import LoginError, TicketError, TicketNotFoundError
+from support_tickets.models import AgentSession, Ticket
+from support_tickets.sla import sla_status
+from support_tickets.state_machine import allowed_targets
+from support_tickets.taxonomy import CATEGORIES, PRIORITIES, SLA_LABELS, STATUSES
+from support_tickets.templating import templates
+from support_tickets.web_auth import (
+    LOGIN_CSRF_COOKIE,
+    SUPERVISORS_ONLY,
+    DbSession,
+    LoginRequired,
+    PageAgent,
+    clear_session_cookie,
+    is_https,
+    session_token,
+    set_session_cookie,
+)
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+NOTICES: dict[str, str] = {
+    "reponse": "Votre réponse a été envoyée à l'usager.",
+    "note": "La note interne a été ajoutée.",
+    "assignation": "L'assignation a été enregistrée.",
+    "statut": "Le statut a été modifié.",
+    "priorite": "La priorité a été modifiée.",
+    "fusion": "Les tickets ont été fusionnés : les deux historiques sont conservés.",
+}
+CSRF_FIELD = "csrf_token"
+CSRF_PAGE_ERROR = "Le formulaire a expiré (jeton de sécurité invalide) : rechargez la page."
+DEFAULT_NEXT = "/console/tickets"
+
+
+def _safe_next(path: str | None) -> str:
+    """Only paths of the console are followed after the login (no open redirect)."""
+    if path and path.startswith("/console/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return DEFAULT_NEXT
+
+
+def _page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    current: AgentSession | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    base = {
+        "agent": current.agent if current else None,
+        "csrf_token": current.csrf_token if current else None,
+    }
+    response = templates.TemplateResponse(
+        request, template, {**base, **context}, status_code=status_code
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _check_csrf(current: AgentSession, token: str | None) -> bool:
+    return auth.csrf_matches(current.csrf_token, token)
+
+
+def _error_page(
+    request: Request, current: AgentSession, message: str, status_code: int
+) -> HTMLResponse:
+    return _page(request, "console/error.html", {"message": message}, current, status_code)
+
+
+# --- login ------------------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, suivant: str | None = None) -> HTMLResponse:
+    token = secrets.token_urlsafe(32)
+    response = _page(
+        request, "console/login.html", {"login_csrf": token, "next": _safe_next(suivant)}
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=is_https(request),
+        path="/console",
+    )
+    return response
+
+
+@router.post("/login", response_model=None)
+def login_submit(
+    request: Request,
+    db: DbSession,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    suivant: Annotated[str, Form(max_length=300)] = DEFAULT_NEXT,
+) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+    error = None
+    if not expected or not auth.csrf_matches(expected, csrf_token):
+        error = CSRF_PAGE_ERROR
+    else:
+        try:
+            agent = auth.authenticate(db, email=email, password=password)
+        except LoginError as exc:
+            error = exc.message
+    if error is not None:
+        token = secrets.token_urlsafe(32)
+        response = _page(
+            request,
+            "console/login.html",
+            {"login_csrf": token, "next": _safe_next(suivant), "error": error, "email": email},
+            status_code=401 if error != CSRF_PAGE_ERROR else 403,
+        )
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=is_https(request),
+            path="/console",
+        )
+        return response
+    new = auth.open_session(db, agent)
+    redirect = RedirectResponse(_safe_next(suivant), status_code=303)
+    set_session_cookie(request, redirect, new)
+    redirect.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
+    return redirect
+
+
+@router.post("/logout", response_model=None)
+def logout(
+    request: Request,
+    current: PageAgent,
+    db: DbSession,
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    if not _check_csrf(current, csrf_token):
+        return _error_page(request, current, CSRF_PAGE_ERROR, 403)
+    auth.close_session(db, session_token(request))
+    redirect = RedirectResponse("/console/login", status_code=303)
+    clear_session_cookie(request, redirect)
+    return redirect
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+@router.get("", response_model=None)
+@router.get("/", response_model=None)
+def console_home() -> RedirectResponse:
+    return RedirectResponse(DEFAULT_NEXT, status_code=303)
+
+
+@router.get("/tickets", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    current: PageAgent,
+    db: DbSession,
+    status: str = "ouverts",
+    priority: str | None = None,
+    category: str | None = None,
+    assignee: str | None = None,
+    sla: str | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    sort: str = repository.DEFAULT_SORT,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    filters = repository.QueueFilters(
+        status, priority or None, category or None, assignee or None, sla or None, q, sort, page
+    )
+    result = repository.search_queue(db, filters, agent=current.agent)
+    return _page(
+        request,
+        "console/queue.html",
+        {
+            "result": result,
+            "filters": result.filters,
+            "agents": repository.list_agents(db),
+            "sorts": repository.SORTS,
+            "statuses": STATUSES,
+            "priorities": PRIORITIES,
+            "categories": CATEGORIES,
+            "sla_states": SLA_LABELS,
+        },
+        current,
+    )
+
+
+def _ticket_context(
+    db: Session, ticket: Ticket, current: AgentSession, modele: str | None = None
+) -> dict[str, Any]:
+    draft = ""
+    template = canned.get_canned(db, modele) if modele else None
+    if template is not None:
+        draft = canned.render(template.body, ticket, current.agent)
+    suggested, reasons = service.current_priority_suggestion(ticket)
+    return {
+        "ticket": ticket,
+        "sla": sla_status(ticket),
+        "transcript": [m for m in ticket.messages if m.in_transcript],
+        "thread": [m for m in ticket.messages if not m.in_transcript],
+        "linked": repository.duplicates_of(db, ticket),
+        "agents": repository.list_agents(db),
+        "canned": canned.list_canned(db),
+        "selected_canned": template.key if template else None,
+        "draft": draft,
+        "allowed_statuses": allowed_targets(ticket.status),
+        "priorities": PRIORITIES,
+        "suggested_priority": suggested,
+        "suggested_reasons": reasons,
+        "merge_candidates": [
+            t
+            for t in repository.duplicates_of(db, ticket)
+            if t.merged_into_id is None and t.status != "clos"
+        ],
+    }
+
+
+@router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
+def ticket_page(
+    request: Request,
+    ticket_id: int,
+    current: PageAgent,
+    db: DbSession,
+    modele: Annotated[str | None, Query(max_length=64)] = None,
+    ok: str | None = None,
+) -> HTMLResponse:
+    try:
+        ticket = service.get_ticket(db, ticket_id)
+    except TicketNotFoundError as exc:
+        return _error_page(request, current, exc.message, 404)
+    context = _ticket_context(db, ticket, current, modele)
+    context["notice"] = NOTICES.get(ok or "")
+    return _page(request, "console/ticket.html", context, current)
+
+
+def _act(
+    request: Request,
+    db: Session,
+    current: AgentSession,
+    ticket_id: int,
+    csrf_token: str,
+    notice: str,
+    action: Any,
+    draft: str = "",
+) -> Response:
+    """Run a form action on a ticket: CSRF check, then redirect (PRG) or the page with the
+    French error."""
+    if not _check_csrf(current, csrf_token):
+        return _error_page(request, current, CSRF_PAGE_ERROR, 403)
+    try:
+        ticket = service.get_ticket(db, ticket_id)
+    except TicketNotFoundError as exc:
+        return _error_page(request, current, exc.message, 404)
+    try:
+        target_id = action(ticket)
+    except TicketError as exc:
+        db.rollback()
+        ticket = service.get_ticket(db, ticket_id)
+        context = _ticket_context(db, ticket, current)
+        context.update(error=exc.message, draft=draft or context["draft"])
+        return _page(request, "console/ticket.html", context, current, status_code=409)
+    return RedirectResponse(
+        f"/console/tickets/{target_id or ticket_id}?ok={quote(notice)}", status_code=303
+    )
+
+
+@router.post("/tickets/{ticket_id}/reponse", response_model=None)
+def reply_form(
+    request: Request,
+    ticket_id: int,
+    current: PageAgent,
+    db: DbSession,
+    tasks: BackgroundTasks,
+    text: Annotated[str, Form(max_length=10000)] = "",
+    status: Annotated[str, Form(max_length=32)] = "",
+    canned_key: Annotated[str, Form(max_length=64)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def action(ticket: Ticket) -> None:
+        service.reply_to_ticket(
+            db,
+            ticket,
+            agent=current.agent,
+            text=text,
+            status=status or None,
+            canned_key=canned_key or None,
+        )
+        tasks.add_task(deliver_outbox)
+
+    return _act(request, db, current, ticket_id, csrf_token, "reponse", action, draft=text)
+
+
+@router.post("/tickets/{ticket_id}/note", response_model=None)
+def note_form(
+    request: Request,
+    ticket_id: int,
+    current: PageAgent,
+    db: DbSession,
+    text: Annotated[str, Form(max_length=10000)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def action(ticket: Ticket) -> None:
+        service.add_internal_note(db, ticket, agent=current.agent, text=text)
+
+    return _act(request, db, current, ticket_id, csrf_token, "note", action)
+
+
+@router.post("/tickets/{ticket_id}/assignation", response_model=None)
+def assign_form(
+    request: Request,
+    ticket_id: int,
+    current: PageAgent,
+    db: DbSession,
+    assignee: Annotated[str, Form(max_length=16)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def action(ticket: Ticket) -> None:
+        assignee_id = int(assignee) if assignee.isdigit() else None
+        service.assign_ticket(db, ticket, agent=current.agent, assignee_id=assignee_id)
+
+    return _act(request, db, current, ticket_id, csrf_token, "assignation", action)
+
+
+@router.post("/tickets/{ticket_id}/statut", response_model=None)
+def status_form(
+    request: Request,
+    ticket_id: int,
+    current: PageAgent,
+    db: DbSession,
+    status: Annotated[str, Form(max_length=32)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def action(ticket: Ticket) -> None:
+        service.change_status(db, ticket, agent=current.agent, status=status)
+
+    return _act(request, db, current, ticket_id, csrf_token, "statut", action)
+
+
+@router.post("/tickets/{ticket_id}/priorite", response_model=None)
+def priority_form(
+    request: Request,
+    ticket_id: int,
+    current: PageAgent,
+    db: DbSession,
+    priority: Annotated[str, Form(max_length=16)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def action(ticket: Ticket) -> None:
+        service.change_priority(db, ticket, agent=current.agent, priority=priority)
+
+    return _act(request, db, current, ticket_id, csrf_token, "priorite", action)
+
+
+@router.post("/tickets/{ticket_id}/fusion", response_model=None)
+def merge_form(
+    request: Request,
+    ticket_id: int,
+    current: PageAgent,
+    db: DbSession,
+    target: Annotated[str, Form(max_length=32)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def action(ticket: Ticket) -> int:
+        other = service.get_ticket_by_number(db, target) or (
+            db.get(Ticket, int(target)) if target.isdigit() else None
+        )
+        if other is None:
+            raise TicketNotFoundError(f"Aucun ticket ne porte le numéro « {target} ».")
+        service.merge_tickets(db, source=ticket, target=other, agent=current.agent)
+        return other.id
+
+    return _act(request, db, current, ticket_id, csrf_token, "fusion", action)
+
+
+@router.get("/vue-ensemble", response_class=HTMLResponse)
+def overview_page(request: Request, current: PageAgent, db: DbSession) -> HTMLResponse:
+    if not current.agent.is_supervisor:
+        return _error_page(request, current, SUPERVISORS_ONLY, 403)
+    return _page(
+        request,
+        "console/overview.html",
+        {"overview": repository.overview(db), "categories": CATEGORIES},
+        current,
+    )
+
+
+def install_support(app: FastAPI) -> None:
+    """Mount the agents' JSON API and console on ``app``, with the console's redirect to the
+    login page for visitors without an agent session."""
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(_request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(
+            f"/console/login?suivant={quote(_safe_next(exc.next_path))}", status_code=303
+        )
+
+    app.include_router(api_router)
+    app.include_router(router)

@@ -1,0 +1,243 @@
+"""Read side of the console: the filtered, sorted queue with its counts, and the supervisors'
+overview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from support_tickets.config import get_support_settings
+from support_tickets.models import Agent, Ticket, TicketMessage, as_utc, utcnow
+from support_tickets.sla import SlaStatus, sla_status
+from support_tickets.taxonomy import (
+    CATEGORIES,
+    OPEN_STATUSES,
+    PRIORITIES,
+    SLA_AT_RISK,
+    SLA_BREACHED,
+    SLA_LABELS,
+    SLA_OK,
+    STATUSES,
+)
+
+STATUS_FILTER_OPEN = "ouverts"
+STATUS_FILTER_ALL = "tous"
+ASSIGNEE_ME = "moi"
+ASSIGNEE_NONE = "aucun"
+SORTS: dict[str, str] = {
+    "recent": "Plus récents d'abord",
+    "ancien": "Plus anciens d'abord",
+    "priorite": "Priorité la plus haute d'abord",
+    "echeance": "Échéance la plus proche d'abord",
+    "maj": "Dernière mise à jour",
+}
+DEFAULT_SORT = "recent"
+MAX_QUERY_CHARS = 200
+AGE_BUCKETS: tuple[tuple[str, float], ...] = (
+    ("moins de 24 h", 1.0),
+    ("1 à 3 jours", 3.0),
+    ("3 à 7 jours", 7.0),
+    ("plus de 7 jours", math.inf),
+)
+
+
+@dataclass
+class QueueFilters:
+    """What the queue shows; unknown values are ignored rather than refused."""
+
+    status: str = STATUS_FILTER_OPEN
+    priority: str | None = None
+    category: str | None = None
+    assignee: str | None = None
+    sla: str | None = None
+    q: str | None = None
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+    def cleaned(self) -> QueueFilters:
+        return QueueFilters(
+            status=self.status
+            if self.status in (*STATUSES, STATUS_FILTER_OPEN, STATUS_FILTER_ALL)
+            else STATUS_FILTER_OPEN,
+            priority=self.priority if self.priority in PRIORITIES else None,
+            category=self.category if self.category in CATEGORIES else None,
+            assignee=self.assignee
+            if self.assignee in (ASSIGNEE_ME, ASSIGNEE_NONE) or (self.assignee or "").isdigit()
+            else None,
+            sla=self.sla if self.sla in SLA_LABELS else None,
+            q=(self.q or "").strip()[:MAX_QUERY_CHARS] or None,
+            sort=self.sort if self.sort in SORTS else DEFAULT_SORT,
+            page=max(1, self.page),
+        )
+
+
+@dataclass
+class QueueRow:
+    ticket: Ticket
+    sla: SlaStatus
+
+
+@dataclass
+class QueueResult:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+    filters: QueueFilters
+    status_counts: dict[str, int] = field(default_factory=dict)
+    sla_counts: dict[str, int] = field(default_factory=dict)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _search_clause(q: str):  # type: ignore[no-untyped-def]
+    pattern = f"%{_escape_like(q.lower())}%"
+    columns = (
+        Ticket.number,
+        Ticket.email,
+        Ticket.description,
+        Ticket.reference,
+        Ticket.requester_name,
+    )
+    in_messages = exists().where(
+        TicketMessage.ticket_id == Ticket.id,
+        func.lower(TicketMessage.body).like(pattern, escape="\\"),
+    )
+    return or_(*(func.lower(c).like(pattern, escape="\\") for c in columns), in_messages)
+
+
+def search_queue(
+    session: Session,
+    filters: QueueFilters,
+    *,
+    agent: Agent,
+    now: dt.datetime | None = None,
+) -> QueueResult:
+    """The tickets matching ``filters``, sorted, one page, with counts by status and SLA."""
+    filters = filters.cleaned()
+    now = as_utc(now) or utcnow()
+    conditions = []
+    if filters.status == STATUS_FILTER_OPEN:
+        conditions.append(Ticket.status.in_(OPEN_STATUSES))
+    elif filters.status != STATUS_FILTER_ALL:
+        conditions.append(Ticket.status == filters.status)
+    if filters.priority:
+        conditions.append(Ticket.priority == filters.priority)
+    if filters.category:
+        conditions.append(Ticket.category == filters.category)
+    if filters.assignee == ASSIGNEE_ME:
+        conditions.append(Ticket.assignee_id == agent.id)
+    elif filters.assignee == ASSIGNEE_NONE:
+        conditions.append(Ticket.assignee_id.is_(None))
+    elif filters.assignee:
+        conditions.append(Ticket.assignee_id == int(filters.assignee))
+    if filters.q:
+        conditions.append(_search_clause(filters.q))
+    query = select(Ticket).where(and_(*conditions)) if conditions else select(Ticket)
+    priority_rank = case({p: i for i, p in enumerate(PRIORITIES)}, value=Ticket.priority)
+    order = {
+        "recent": (Ticket.created_at.desc(), Ticket.id.desc()),
+        "ancien": (Ticket.created_at.asc(), Ticket.id.asc()),
+        "priorite": (priority_rank.desc(), Ticket.created_at.asc()),
+        "echeance": (Ticket.resolution_due.asc(), Ticket.id.asc()),
+        "maj": (Ticket.updated_at.desc(), Ticket.id.desc()),
+    }[filters.sort]
+    tickets = session.scalars(query.order_by(*order)).unique().all()
+    rows = [QueueRow(t, sla_status(t, now)) for t in tickets]
+    if filters.sla:
+        rows = [r for r in rows if r.sla.state == filters.sla and r.ticket.status in OPEN_STATUSES]
+    size = get_support_settings().queue_page_size
+    pages = max(1, math.ceil(len(rows) / size))
+    page = min(filters.page, pages)
+    filters.page = page
+    status_counts = dict.fromkeys(STATUSES, 0)
+    for status, count in session.execute(
+        select(Ticket.status, func.count()).group_by(Ticket.status)
+    ):
+        status_counts[status] = count
+    return QueueResult(
+        rows=rows[(page - 1) * size : page * size],
+        total=len(rows),
+        page=page,
+        pages=pages,
+        filters=filters,
+        status_counts=status_counts,
+        sla_counts=sla_counts(session, now),
+    )
+
+
+def sla_counts(session: Session, now: dt.datetime | None = None) -> dict[str, int]:
+    """Open tickets by SLA state."""
+    counts = {SLA_OK: 0, SLA_AT_RISK: 0, SLA_BREACHED: 0}
+    for ticket in session.scalars(select(Ticket).where(Ticket.status.in_(OPEN_STATUSES))):
+        counts[sla_status(ticket, now).state] += 1
+    return counts
+
+
+@dataclass
+class Overview:
+    by_category: dict[str, list[int]]  # category → counts per age bucket
+    bucket_labels: list[str]
+    breaches: list[QueueRow]
+    at_risk: int
+    by_assignee: list[tuple[str, int]]
+    open_total: int
+
+
+def overview(session: Session, now: dt.datetime | None = None) -> Overview:
+    """Open tickets by category and age, SLA breaches, and the load of each agent."""
+    now = as_utc(now) or utcnow()
+    open_tickets = (
+        session.scalars(
+            select(Ticket).where(Ticket.status.in_(OPEN_STATUSES)).order_by(Ticket.created_at)
+        )
+        .unique()
+        .all()
+    )
+    by_category = {c: [0] * len(AGE_BUCKETS) for c in CATEGORIES}
+    breaches: list[QueueRow] = []
+    at_risk = 0
+    load: dict[str, int] = {}
+    for ticket in open_tickets:
+        age_days = (now - (as_utc(ticket.created_at) or now)).total_seconds() / 86400
+        bucket = next(i for i, (_, limit) in enumerate(AGE_BUCKETS) if age_days < limit)
+        by_category[ticket.category][bucket] += 1
+        status = sla_status(ticket, now)
+        if status.state == SLA_BREACHED:
+            breaches.append(QueueRow(ticket, status))
+        elif status.state == SLA_AT_RISK:
+            at_risk += 1
+        name = ticket.assignee.name if ticket.assignee else "Non assigné"
+        load[name] = load.get(name, 0) + 1
+    return Overview(
+        by_category=by_category,
+        bucket_labels=[label for label, _ in AGE_BUCKETS],
+        breaches=breaches,
+        at_risk=at_risk,
+        by_assignee=sorted(load.items(), key=lambda item: -item[1]),
+        open_total=len(open_tickets),
+    )
+
+
+def list_agents(session: Session) -> list[Agent]:
+    return list(session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.name)))
+
+
+def duplicates_of(session: Session, ticket: Ticket) -> list[Ticket]:
+    """Tickets linked to ``ticket`` as probable duplicates, or merged into it (both ways)."""
+    query = select(Ticket).where(
+        or_(Ticket.duplicate_of_id == ticket.id, Ticket.merged_into_id == ticket.id)
+    )
+    linked = list(session.scalars(query.order_by(Ticket.id)).unique())
+    for other_id in (ticket.duplicate_of_id, ticket.merged_into_id):
+        if other_id is not None:
+            other = session.get(Ticket, other_id)
+            if other is not None and other not in linked:
+                linked.insert(0, other)
+    return linked

@@ -1,0 +1,88 @@
+"""Jinja2 templates of the console: ours first, then the web app's (for ``base.html``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from assistant.templating import TEMPLATES_DIR as ASSISTANT_TEMPLATES_DIR
+from support_tickets.models import as_utc
+from support_tickets.sla import PARIS
+from support_tickets.taxonomy import (
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    PRIORITY_LABELS,
+    ROLE_LABELS,
+    SLA_LABELS,
+    STATUS_AGENT_LABELS,
+)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+EVENT_LABELS: dict[str, str] = {
+    "creation": "Création du ticket",
+    "doublon": "Doublon probable détecté",
+    "statut": "Changement de statut",
+    "priorite": "Changement de priorité",
+    "assignation": "Assignation",
+    "reponse": "Réponse à l'usager",
+    "note": "Note interne",
+    "message_usager": "Message de l'usager",
+    "reouverture": "Réouverture par l'usager",
+    "fusion": "Fusion",
+}
+
+
+def date_fr(value: dt.datetime | None) -> str:
+    """``27/11/2026 à 14 h 05`` in Paris time; an em dash when absent."""
+    if value is None:
+        return "—"
+    local = (as_utc(value) or value).astimezone(PARIS)
+    return f"{local:%d/%m/%Y} à {local:%H} h {local:%M}"
+
+
+def describe_event(kind: str, detail: dict[str, Any]) -> str:
+    """One line of the ticket's history, in French."""
+    label = EVENT_LABELS.get(kind, kind)
+    names = {"statut": STATUS_AGENT_LABELS, "priorite": PRIORITY_LABELS}.get(kind, {})
+    if "de" in detail or "vers" in detail:
+        before = names.get(detail.get("de"), detail.get("de")) or "—"
+        after = names.get(detail.get("vers"), detail.get("vers")) or "—"
+        return f"{label} : {before} → {after}"
+    for key, prefix in (
+        ("ticket", "avec "),
+        ("ticket_fusionne", "de "),
+        ("fusionne_dans", "dans "),
+    ):
+        if detail.get(key):
+            return f"{label} {prefix}{detail[key]}"
+    if detail.get("modele"):
+        return f"{label} (réponse type « {detail['modele']} »)"
+    return label
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader(
+            [FileSystemLoader(TEMPLATES_DIR), FileSystemLoader(ASSISTANT_TEMPLATES_DIR)]
+        ),
+        autoescape=select_autoescape(["html"]),
+    )
+    env.filters["date_fr"] = date_fr
+    env.globals["describe_event"] = describe_event
+    env.globals.update(
+        CATEGORY_LABELS=CATEGORY_LABELS,
+        CHANNEL_LABELS=CHANNEL_LABELS,
+        PRIORITY_LABELS=PRIORITY_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        SLA_LABELS=SLA_LABELS,
+        STATUS_LABELS=STATUS_AGENT_LABELS,
+        EVENT_LABELS=EVENT_LABELS,
+    )
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
