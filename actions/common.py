@@ -38,9 +38,7 @@ def never_raise(run: RunFn) -> RunFn:
         try:
             return await run(self, dispatcher, tracker, domain)
         except Exception:
-            logger.exception(
-                "action.failed name=%s sender=%s", self.name(), tracker.sender_id
-            )
+            logger.exception("action.failed name=%s sender=%s", self.name(), tracker.sender_id)
             apologise(dispatcher)
             return []
 

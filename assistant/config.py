@@ -91,6 +91,13 @@ class Settings(BaseSettings):
         REPO_ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist",
         description="Built DSFR assets (`npm ci`), served at /static/dsfr.",
     )
+    cors_allowed_origins: str = Field(
+        "",
+        description=(
+            "Comma-separated origins of host portals allowed to call the API from the widget "
+            "(with cookies), e.g. https://portail.example.gouv.fr; empty: same origin only."
+        ),
+    )
     widget_allowed_domains: str = Field(
         "",
         description=(

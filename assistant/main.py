@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from assistant.chat.gateway import RasaGateway
@@ -19,6 +20,7 @@ from assistant.errors import install_error_handlers
 from assistant.health import HealthProbe
 from assistant.routes import auth, chat, docs, health, pages, portal
 from assistant.routes import support as support_form
+from assistant.security import install_security_headers
 from assistant.templating import TEMPLATES_DIR
 from support_tickets.console import install_support
 
@@ -78,6 +80,16 @@ def create_app(
         "client": RateLimiter(settings.rate_limit_per_client),
     }
     install_error_handlers(app)
+    install_security_headers(app)
+    origins = [o.strip() for o in settings.cors_allowed_origins.split(",") if o.strip()]
+    if origins:  # a host portal on another origin embeds the widget
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )
     app.include_router(chat.router)
     app.include_router(health.router)
     app.include_router(pages.router)

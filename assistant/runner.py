@@ -387,7 +387,8 @@ def serve(settings: Settings, train: bool = True, index: bool = True) -> int:
         return 1
     if index:
         build_index()
-    rasa_token = settings.rasa_token or secrets.token_hex(24)  # hex: never starts with "-" (argparse)
+    # hex, not urlsafe: a token starting with "-" would be read as an option by argparse
+    rasa_token = settings.rasa_token or secrets.token_hex(24)
     supervisor = Supervisor(make_servers(settings, rasa_token), pids_file(settings.web_port))
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)

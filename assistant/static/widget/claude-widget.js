@@ -113,6 +113,12 @@
     writeStore("localStorage", STORAGE_SESSION, sessionId);
   }
 
+  /** The support form's address, carrying this conversation and page. */
+  function supportHref() {
+    return supportUrl + "?session_id=" + encodeURIComponent(sessionId) +
+      "&page=" + encodeURIComponent(pageName);
+  }
+
   // ---- safe links -------------------------------------------------------------------------
   /** The absolute URL to use for ``url`` if it may be clickable, else null. */
   function safeHref(url) {
@@ -123,7 +129,8 @@
       return null;
     }
     if (parsed.origin === apiOrigin && OWN_PATHS.test(parsed.pathname + parsed.hash)) {
-      return parsed.href;
+      // The support form attaches this conversation to the ticket: nothing to repeat.
+      return parsed.pathname === "/support" && !parsed.search ? supportHref() : parsed.href;
     }
     if (parsed.protocol === "https:" && allowedDomains.indexOf(parsed.hostname.toLowerCase()) !== -1) {
       return parsed.href;
@@ -180,7 +187,11 @@
   var docsLink = el("a", "fr-link fr-link--sm fr-icon-book-2-line fr-link--icon-left", TEXTS.documentation);
   docsLink.href = docsUrl;
   var supportLinkNode = el("a", "fr-link fr-link--sm fr-icon-question-answer-line fr-link--icon-left", TEXTS.support);
-  supportLinkNode.href = supportUrl;
+  supportLinkNode.href = supportHref();
+  // The session changes when the conversation is cleared: refresh the address before use.
+  ["focus", "mouseover", "click"].forEach(function (type) {
+    supportLinkNode.addEventListener(type, function () { supportLinkNode.href = supportHref(); });
+  });
   shortcuts.appendChild(docsLink);
   shortcuts.appendChild(supportLinkNode);
 
