@@ -1,14 +1,17 @@
 """Command line of the knowledge base: ``python -m knowledge_base <command>``.
 
 Commands:
-    build-embedder  build the default offline French static embedder (var/models/…)
-    build           build the index (builds the default embedder first if missing)
+    build-embedder  build the default offline French static embedder (var/models/…) and
+                    fine-tune it on the FAQ and guides (--no-fine-tune: spaCy vectors only)
+    build           build the index (builds the default embedder first when missing or
+                    trained on other content); --if-stale: only when something changed
     search Q        top hits with dense / lexical / fused scores, and the decision
     evaluate        hit@1, hit@3, MRR@5 (BM25, dense, hybrid; default embedder vs MiniLM)
                     and decision accuracy, on eval/retrieval_set.jsonl (or --set PATH;
                     held-out FAQ variants when no set exists)
-    calibrate       choose the fusion weight and the decision thresholds on held-out FAQ
-                    variants + eval/out_of_scope.jsonl
+    calibrate       choose the decision thresholds by k-fold cross-validation on
+                    eval/retrieval_set.jsonl + eval/out_of_scope.jsonl (figures per held-out
+                    fold), and report the fusion weight curve
     bench           search latency p50/p95, and a synthetic 100,000-row flat vs HNSW run
 """
 
@@ -25,16 +28,20 @@ from typing import Any
 
 from knowledge_base.config import DEFAULT_EMBEDDER_DIR, KnowledgeBaseSettings, get_settings
 from knowledge_base.embedder import Embedder, build_static_model, load_embedder, minilm_path
-from knowledge_base.index import KnowledgeIndexError, build_index, is_stale
+from knowledge_base.finetune import TRAINING_MANIFEST, build_fine_tuned_embedder
+from knowledge_base.index import KnowledgeIndexError, build_index, embedder_is_stale, is_stale
 
 FUSIONS = ("bm25", "dense", "convex", "rrf")
 
 
 def _ensure_default_embedder(settings: KnowledgeBaseSettings) -> None:
-    path = Path(settings.embedder)
-    if path == DEFAULT_EMBEDDER_DIR and not (path / "modules.json").exists():
-        print(f"Construction de l'embedder par défaut dans {path}…")
-        build_static_model(path)
+    """(Re)build our fine-tuned embedder when it is missing or its training data changed."""
+    if embedder_is_stale(settings):
+        path = Path(settings.embedder)
+        print(f"Construction et affinage de l'embedder dans {path}…")
+        report = build_fine_tuned_embedder(path, settings.content_dir)
+        load_embedder.cache_clear()
+        print(f"Embedder affiné sur {report['pairs']:.0f} paires en {report['seconds']} s.")
 
 
 def _build(
@@ -60,8 +67,17 @@ def _build(
 
 def cmd_build_embedder(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    path = build_static_model(Path(args.output))
-    print(f"Embedder construit dans {path} en {time.perf_counter() - started:.1f} s.")
+    output = Path(args.output)
+    if args.no_fine_tune:
+        build_static_model(output)
+        (output / TRAINING_MANIFEST).unlink(missing_ok=True)
+    else:
+        report = build_fine_tuned_embedder(output, get_settings().content_dir)
+        print(
+            f"Affinage : {report['pairs']:.0f} paires, {report['steps']:.0f} pas, perte "
+            f"{report['first_loss']:.2f} → {report['last_loss']:.2f}."
+        )
+    print(f"Embedder construit dans {output} en {time.perf_counter() - started:.1f} s.")
     return 0
 
 
@@ -188,57 +204,81 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reciprocal_ranks(kb: Any, questions: list[Any], weights: list[float]) -> Any:
+    """(questions × weights) reciprocal rank @5 of the first right unit, convex fusion."""
+    import numpy as np
+
+    from knowledge_base.evaluation import unit_is_right
+
+    out = np.zeros((len(questions), len(weights)))
+    for i, q in enumerate(questions):
+        dense, lexical = kb.scores(q.question)
+        for j, weight in enumerate(weights):
+            order = np.argsort(-(weight * dense + (1 - weight) * lexical), kind="stable")[:5]
+            for rank, unit in enumerate(order, start=1):
+                if unit_is_right(kb.units[unit], q.expected):
+                    out[i, j] = 1.0 / rank
+                    break
+    return out
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from knowledge_base.documents import build_units
+    import numpy as np
+
     from knowledge_base.evaluation import (
         OUT_OF_SCOPE_SET,
-        calibrate,
+        RETRIEVAL_SET,
         collect_hits,
-        holdout_split,
+        cross_validate,
+        fold_ids,
         load_questions,
-        rank_metrics,
     )
 
     settings = get_settings()
     _ensure_default_embedder(settings)
     embedder = load_embedder(settings.embedder)
-    all_units = build_units(settings.content_dir)
-    out_of_scope = load_questions(OUT_OF_SCOPE_SET)
-    folds = []
+    questions = load_questions(RETRIEVAL_SET) + load_questions(OUT_OF_SCOPE_SET)
+    in_scope = [q for q in questions if q.in_scope]
+    print(
+        f"Calibration par validation croisée à {args.folds} plis : {RETRIEVAL_SET.name} + "
+        f"{OUT_OF_SCOPE_SET.name} ({len(in_scope)} questions dans le périmètre, "
+        f"{len(questions) - len(in_scope)} hors périmètre)"
+    )
     with tempfile.TemporaryDirectory(prefix="kb-cal-") as tmp:
-        for fold in range(args.folds):
-            units, held = holdout_split(all_units, fold)
-            kb = _temporary_kb(settings, embedder, units, Path(tmp) / str(fold))
-            folds.append((kb, held + (out_of_scope if fold == 0 else [])))
-        n = sum(len(q) for _, q in folds)
+        kb = _temporary_kb(settings, embedder, None, Path(tmp))
+        weights = [step / 10 for step in range(11)]
+        rr = _reciprocal_ranks(kb, in_scope, weights)
+        for j, weight in enumerate(weights):
+            print(
+                f"  poids dense {weight:.1f} : hit@1 {np.mean(rr[:, j] == 1):.3f}  "
+                f"MRR@5 {rr[:, j].mean():.3f}"
+            )
+        assignment = np.asarray(fold_ids(len(in_scope), args.folds))
+        held_out = np.zeros(len(in_scope))
+        for k in range(args.folds):
+            train = assignment != k
+            chosen = int(np.argmax(rr[train].mean(axis=0)))
+            held_out[~train] = rr[~train, chosen]
+            print(f"  pli {k + 1} : poids {weights[chosen]:.1f} choisi sur les autres plis")
+        best = int(np.argmax(rr.mean(axis=0)))
         print(
-            f"Calibration : {args.folds} plis de variantes FAQ mises de côté + "
-            f"{OUT_OF_SCOPE_SET.name} ({n} questions)"
+            f"Poids dense retenu : {weights[best]:.1f} ; validation croisée : "
+            f"hit@1 {np.mean(held_out == 1):.3f}, MRR@5 {held_out.mean():.3f}"
         )
-        best_weight, best_mrr = settings.dense_weight, -1.0
-        for step in range(11):
-            weight = step / 10
-            total_h1 = total_mrr = 0.0
-            count = 0
-            for kb, questions in folds:
-                kb.settings = settings.model_copy(update={"dense_weight": weight})
-                m = rank_metrics(kb, questions, "convex")
-                total_h1 += m["hit@1"] * m["n"]
-                total_mrr += m["mrr@5"] * m["n"]
-                count += int(m["n"])
-            h1, mrr = total_h1 / count, total_mrr / count
-            print(f"  poids dense {weight:.1f} : hit@1 {h1:.3f}  MRR@5 {mrr:.3f}")
-            if mrr > best_mrr + 1e-9:
-                best_weight, best_mrr = weight, mrr
-        tuned = settings.model_copy(update={"dense_weight": best_weight})
-        questions, hits = [], []
-        for kb, fold_questions in folds:
-            kb.settings = tuned
-            questions += fold_questions
-            hits += collect_hits(kb, fold_questions)
-        thresholds, utility = calibrate(questions, hits, tuned)
-    print(f"Poids dense retenu : {best_weight:.1f} (MRR@5 {best_mrr:.3f})")
-    print(f"Seuils retenus (utilité {utility:.1f}) : {json.dumps(thresholds)}")
+        kb.settings = settings.model_copy(update={"dense_weight": weights[best]})
+        hits = collect_hits(kb, questions)
+        report = cross_validate(questions, hits, kb.settings, folds=args.folds)
+    print("Seuils choisis par pli :", json.dumps(report["folds"]))
+    print(
+        "Décisions sur les plis mis de côté :", json.dumps(report["held_out"], ensure_ascii=False)
+    )
+    print(
+        f"Seuils retenus sur tout le jeu (utilité {report['final_utility']:.1f}) : "
+        f"{json.dumps(report['final'])}"
+    )
+    print(
+        "Mêmes seuils, sur tout le jeu :", json.dumps(report["final_in_sample"], ensure_ascii=False)
+    )
     return 0
 
 
@@ -278,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build-embedder", help="construit l'embedder statique par défaut")
     p.add_argument("--output", default=str(DEFAULT_EMBEDDER_DIR))
+    p.add_argument(
+        "--no-fine-tune", action="store_true", help="vecteurs spaCy seuls, sans affinage"
+    )
     p.set_defaults(func=cmd_build_embedder)
     p = sub.add_parser("build", help="construit l'index")
     p.add_argument(
@@ -297,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="écrit aussi le rapport en JSON dans ce fichier")
     p.set_defaults(func=cmd_evaluate)
     p = sub.add_parser("calibrate", help="calibre poids et seuils")
-    p.add_argument("--folds", type=int, default=3, help="plis de variantes mises de côté")
+    p.add_argument("--folds", type=int, default=5, help="plis de la validation croisée")
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("bench", help="latences et passage à l'échelle")
     p.add_argument("--rows", type=int, default=100_000)

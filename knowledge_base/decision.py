@@ -2,7 +2,11 @@
 
 - **answer**: best fused score ≥ ``answer_min_score`` and a lead of at least
   ``answer_min_margin`` over the best hit of another entry (an FAQ entry and the guide
-  section it cites are one entry: they never compete with each other);
+  section it cites are one entry: they never compete with each other); with *agreement*
+  (the entry is also first on the dense side and on the lexical side taken alone: two
+  independent signals pointing at it), a lead of ``AGREE_MARGIN_FACTOR`` times that is
+  enough (on the evaluation set, 93 % of the agreeing best entries above 0.4 are right,
+  against 60 % of the others); a near tie is never answered;
 - **clarify**: best fused score ≥ ``clarify_min_score`` otherwise; keeps the 2–3 best
   distinct entries within ``CLARIFY_SPREAD`` of the best one (the runner-up always);
 - **abstain**: anything lower.
@@ -25,6 +29,7 @@ logger = logging.getLogger("knowledge_base.decision")
 
 Action = Literal["answer", "clarify", "abstain"]
 CLARIFY_SPREAD = 0.15
+AGREE_MARGIN_FACTOR = 0.25
 MAX_CANDIDATES = 3
 RECORD_HITS = 3
 
@@ -38,6 +43,7 @@ class Decision:
     best_score: float
     margin: float
     candidates: tuple[Hit, ...] = ()
+    agree: bool = False
     hits: tuple[Hit, ...] = ()
     thresholds: dict[str, float] = field(default_factory=dict)
 
@@ -51,6 +57,7 @@ class Decision:
             "decision": self.action,
             "best_score": round(self.best_score, 4),
             "margin": round(self.margin, 4),
+            "sides_agree": self.agree,
             "thresholds": self.thresholds,
             "candidates": [h.unit.id for h in self.candidates],
             "hits": [h.to_record() for h in self.hits[:RECORD_HITS]],
@@ -74,6 +81,25 @@ def distinct_entries(hits: list[Hit]) -> list[Hit]:
     return out
 
 
+def same_entry(hit: Hit, entry: Hit) -> bool:
+    """``hit`` is ``entry``'s unit, the section ``entry`` cites, or an entry citing it."""
+    unit, top = hit.unit, entry.unit
+    return (
+        unit.id == top.id or (bool(top.source) and unit.id == top.source) or unit.source == top.id
+    )
+
+
+def sides_agree(entry: Hit, hits: list[Hit]) -> bool:
+    """``entry`` leads both the dense and the lexical ranking (through one of its units)."""
+    mine = [h for h in hits if same_entry(h, entry)]
+    return any(h.dense_rank == 1 for h in mine) and any(h.lexical_rank == 1 for h in mine)
+
+
+def required_margin(answer_min_margin: float, agree: bool) -> float:
+    """The lead an answer needs: reduced when both sides agree on the entry."""
+    return answer_min_margin * AGREE_MARGIN_FACTOR if agree else answer_min_margin
+
+
 def decide(query: str, hits: list[Hit], settings: KnowledgeBaseSettings) -> Decision:
     """Choose answer / clarify / abstain for ``hits`` (best first) and log it."""
     thresholds = {
@@ -86,9 +112,11 @@ def decide(query: str, hits: list[Hit], settings: KnowledgeBaseSettings) -> Deci
     best_score = entries[0].fused if entries else 0.0
     runner_up = entries[1].fused if len(entries) > 1 else 0.0
     margin = best_score - runner_up
+    agree = bool(entries) and sides_agree(entries[0], ordered)
     crossed = {
         "answer_min_score": best_score >= settings.answer_min_score,
-        "answer_min_margin": margin >= settings.answer_min_margin,
+        "answer_min_margin": margin >= required_margin(settings.answer_min_margin, agree),
+        "sides_agree": agree,
         "clarify_min_score": best_score >= settings.clarify_min_score,
     }
     action: Action
@@ -108,6 +136,7 @@ def decide(query: str, hits: list[Hit], settings: KnowledgeBaseSettings) -> Deci
         query=query,
         best_score=best_score,
         margin=margin,
+        agree=agree,
         candidates=tuple(candidates),
         hits=tuple(ordered),
         thresholds=thresholds,

@@ -52,6 +52,14 @@ class Unit:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def index_texts(self) -> tuple[str, ...]:
+        """The rows indexed for this unit: its match texts, plus an FAQ entry's answer
+        (a question worded like the answer, not like the question, still finds it)."""
+        if self.kind == "faq" and self.answer and self.answer not in self.match_texts:
+            return (*self.match_texts, self.answer)
+        return self.match_texts
+
+    @property
     def url(self) -> str:
         if not self.source:
             return ""

@@ -31,15 +31,16 @@ from typing import Any
 
 import numpy as np
 
-from knowledge_base.config import KnowledgeBaseSettings
+from knowledge_base.config import DEFAULT_EMBEDDER_DIR, KnowledgeBaseSettings
 from knowledge_base.documents import Unit, build_units, content_hash
 from knowledge_base.embedder import Embedder
+from knowledge_base.finetune import embedder_needs_build, read_training_fingerprint
 from knowledge_base.lexical import Bm25Index
 from knowledge_base.text import lemmas_batch
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 DENSE_FILE = "dense.faiss"
 UNITS_FILE = "units.jsonl"
 LEXICAL_FILE = "lexical.json"
@@ -112,7 +113,7 @@ def build_index(
     units = build_units(settings.content_dir) if units is None else units
     if not units:
         raise KnowledgeIndexError(f"{settings.content_dir}: aucun contenu à indexer")
-    rows: list[tuple[int, str]] = [(u_i, t) for u_i, u in enumerate(units) for t in u.match_texts]
+    rows: list[tuple[int, str]] = [(u_i, t) for u_i, u in enumerate(units) for t in u.index_texts]
     texts = [t for _, t in rows]
     report("rows", len(texts))
     tokens = []
@@ -145,6 +146,7 @@ def build_index(
     manifest = {
         "format_version": FORMAT_VERSION,
         "embedder": embedder.name,
+        "embedder_training": read_training_fingerprint(Path(embedder.name)),
         "dimension": int(matrix.shape[1]),
         "count": int(matrix.shape[0]),
         "units": len(units),
@@ -185,8 +187,15 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     return manifest
 
 
+def embedder_is_stale(settings: KnowledgeBaseSettings) -> bool:
+    """True when the configured embedder is our fine-tuned one and is missing or was trained
+    on other content (``python -m knowledge_base build-embedder`` rebuilds it)."""
+    return embedder_needs_build(settings.embedder, settings.content_dir, DEFAULT_EMBEDDER_DIR)
+
+
 def is_stale(settings: KnowledgeBaseSettings) -> bool:
-    """True when the index is missing, or the content or the embedder changed since it was built."""
+    """True when the index is missing, or the content or the embedder (another model, or the
+    same one re-trained or due for re-training) changed since it was built."""
     try:
         manifest = read_manifest(settings.index_dir)
     except KnowledgeIndexError:
@@ -194,6 +203,8 @@ def is_stale(settings: KnowledgeBaseSettings) -> bool:
     return (
         manifest.get("content_hash") != content_hash(settings.content_dir)
         or manifest.get("embedder") != settings.embedder
+        or manifest.get("embedder_training") != read_training_fingerprint(Path(settings.embedder))
+        or embedder_is_stale(settings)
     )
 
 

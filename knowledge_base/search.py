@@ -1,8 +1,10 @@
 """Hybrid search over the knowledge base: dense (faiss) + BM25, fused per unit.
 
-Every match text is a row of both indexes; a unit scores the best of its rows on each side
-(an FAQ entry keeps the max over its question and variants). The two scores are fused by
-a convex combination ``w * dense + (1 - w) * lexical`` (``KB_DENSE_WEIGHT``), chosen over
+Every match text is a row of both indexes; on each side a unit scores a soft max over its
+rows: ``(1 - POOL_BLEND) * best + POOL_BLEND * mean(two best)`` (of two entries with the
+same best row, the one whose second wording also matches wins over a single lucky row;
+evaluation set hybrid hit@1 0.725 → 0.737 against the plain max). The two scores are
+fused by a convex combination ``w * dense + (1 - w) * lexical`` (``KB_DENSE_WEIGHT``), chosen over
 reciprocal-rank fusion by ``python -m knowledge_base evaluate`` (RRF ranks about as well but
 its scores carry no absolute meaning, which the answer / clarify / abstain thresholds need).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -19,6 +22,7 @@ import numpy as np
 from knowledge_base.config import KnowledgeBaseSettings, get_settings
 from knowledge_base.documents import Unit, content_hash
 from knowledge_base.embedder import Embedder, load_embedder
+from knowledge_base.finetune import read_training_fingerprint
 from knowledge_base.index import LoadedIndex, load_index
 from knowledge_base.text import lemmas
 
@@ -26,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 RRF_K = 60
 DENSE_CANDIDATES = 512
+POOL_BLEND = 0.3
+POOL_TOP = 2
 Fusion = Literal["convex", "rrf", "dense", "bm25"]
 
 
@@ -38,6 +44,8 @@ class Hit:
     lexical: float
     fused: float
     rank: int
+    dense_rank: int = 0
+    lexical_rank: int = 0
 
     def to_record(self) -> dict[str, object]:
         return {
@@ -77,16 +85,36 @@ class KnowledgeBase:
         return cls(load_index(settings, embedder.name), embedder, settings)
 
     def is_stale(self) -> bool:
-        """True when the content changed since the index was built (re-index needed)."""
-        return self.index.manifest.get("content_hash") != content_hash(self.settings.content_dir)
+        """True when the content changed since the index was built, or the embedder folder
+        now holds a model trained on other data (re-index needed)."""
+        manifest = self.index.manifest
+        trained = read_training_fingerprint(Path(self.embedder.name))
+        return (
+            manifest.get("content_hash") != content_hash(self.settings.content_dir)
+            or manifest.get("embedder_training") != trained
+        )
 
     def unit(self, unit_id: str) -> Unit | None:
         return self.by_id.get(unit_id)
 
     def _unit_max(self, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """Per unit: soft max of its rows' ``scores`` (see the module docstring); units
+        without a scored row get -inf."""
+        units = self.index.row_units[rows]
         best = np.full(len(self.units), -np.inf, dtype=np.float32)
-        np.maximum.at(best, self.index.row_units[rows], scores)
-        return best
+        np.maximum.at(best, units, scores)
+        # Rows grouped by unit, best first: the POOL_TOP first of each group are averaged.
+        order = np.lexsort((-scores, units))
+        sorted_units, sorted_scores = units[order], scores[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(sorted_units)) + 1]
+        position = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        top = position < POOL_TOP
+        sums = np.zeros(len(self.units), dtype=np.float32)
+        counts = np.zeros(len(self.units), dtype=np.float32)
+        np.add.at(sums, sorted_units[top], sorted_scores[top])
+        np.add.at(counts, sorted_units[top], 1.0)
+        mean = np.divide(sums, counts, out=np.full_like(sums, -np.inf), where=counts > 0)
+        return (1.0 - POOL_BLEND) * best + POOL_BLEND * mean
 
     def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """Per-unit dense cosine (clipped to [0, 1]) and normalised BM25 scores."""
@@ -127,6 +155,7 @@ class KnowledgeBase:
         else:
             ranking = _rrf(dense) + _rrf(lexical)
         order = np.argsort(-ranking, kind="stable")[:top_k]
+        dense_ranks, lexical_ranks = _ranks(dense), _ranks(lexical)
         return [
             Hit(
                 unit=self.units[i],
@@ -134,12 +163,19 @@ class KnowledgeBase:
                 lexical=float(lexical[i]),
                 fused=float(convex[i]),
                 rank=rank,
+                dense_rank=int(dense_ranks[i]),
+                lexical_rank=int(lexical_ranks[i]),
             )
             for rank, i in enumerate(order, start=1)
         ]
 
 
-def _rrf(scores: np.ndarray) -> np.ndarray:
-    ranks = np.empty(len(scores), dtype=np.float32)
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    """1-based rank of every unit on one side (ties: first in index order)."""
+    ranks = np.empty(len(scores), dtype=np.int64)
     ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
-    return 1.0 / (RRF_K + ranks)
+    return ranks
+
+
+def _rrf(scores: np.ndarray) -> np.ndarray:
+    return 1.0 / (RRF_K + _ranks(scores).astype(np.float32))

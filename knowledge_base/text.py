@@ -15,7 +15,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -44,6 +44,8 @@ ABBREVIATIONS: dict[str, str] = {
 }
 _ABBREVIATION = re.compile(r"\b(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")\b", re.I)
 _lock = threading.Lock()
+# Lexical token of « avoir » the noun (kept apart from the verb, a stop word).
+CREDIT_NOTE = "avoir"
 
 
 def strip_accents(text: str) -> str:
@@ -91,11 +93,23 @@ def stop_words() -> frozenset[str]:
     return frozenset({fold(w) for w in STOP_WORDS if fold(w) not in keep} | light_verbs)
 
 
+def _is_credit_note(token: Any) -> bool:
+    """« avoir » the noun (a credit note: « un avoir », « les avoirs »), which the tagger
+    reads as the verb, a stop word; the noun is a content word of invoicing."""
+    if token.lower_ == "avoirs":
+        return True
+    previous = token.nbor(-1) if token.i > 0 else None
+    return token.lower_ == "avoir" and previous is not None and previous.pos_ == "DET"
+
+
 def _doc_lemmas(doc: Iterable) -> list[str]:
     stops = stop_words()
     out: list[str] = []
     for token in doc:
         if token.is_punct or token.is_space:
+            continue
+        if _is_credit_note(token):
+            out.append(CREDIT_NOTE)
             continue
         for word in _WORD.findall(fold(token.lemma_ or token.text)):
             if word not in stops and (len(word) > 1 or word.isdigit()):

@@ -11,6 +11,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import SUPPORT_LINK
 from actions.knowledge import ABSTAIN_TEXT, CLARIFY_TEXT, ActionAnswerQuestion
 from knowledge_base.config import KnowledgeBaseSettings
 from knowledge_base.index import KnowledgeIndexError, build_index
@@ -40,7 +41,7 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
         embedder=_Embedder.name,
         dense_weight=0.3,
         answer_min_score=0.45,
-        answer_min_margin=0.05,
+        answer_min_margin=0.2,  # a quarter of it when both sides agree (decision.py)
         clarify_min_score=0.2,
     )
     build_index(settings, _Embedder())
@@ -106,7 +107,8 @@ async def test_action_answer_question_abstains_with_support_link(kb: KnowledgeBa
     messages, _ = await _run(kb, _tracker("donne moi une recette de crêpes"))
     message = messages[0]
     assert message["text"] == ABSTAIN_TEXT and "Je ne sais pas répondre" in message["text"]
-    assert message["custom"]["links"] == [{"title": "Formulaire « support »", "url": "/support"}]
+    assert message["custom"]["links"] == [SUPPORT_LINK]
+    assert SUPPORT_LINK["url"] == "/support" and "support" in SUPPORT_LINK["title"]
     assert message["custom"]["kb"]["decision"] == "abstain"
 
 

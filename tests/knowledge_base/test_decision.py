@@ -12,9 +12,17 @@ SETTINGS = KnowledgeBaseSettings(
 )
 
 
-def _hit(uid: str, fused: float, source: str = "", rank: int = 1) -> Hit:
+def _hit(uid: str, fused: float, source: str = "", rank: int = 1, side_rank: int = 0) -> Hit:
     unit = Unit(id=uid, kind="faq", title=uid, answer="…", match_texts=(uid,), source=source)
-    return Hit(unit=unit, dense=fused, lexical=fused, fused=fused, rank=rank)
+    return Hit(
+        unit=unit,
+        dense=fused,
+        lexical=fused,
+        fused=fused,
+        rank=rank,
+        dense_rank=side_rank,
+        lexical_rank=side_rank,
+    )
 
 
 def test_decide_answer_when_high_and_ahead() -> None:
@@ -44,8 +52,39 @@ def test_decide_abstain_when_low(caplog: pytest.LogCaptureFixture) -> None:
     assert decision.to_record()["decision"] == "abstain"
 
 
+def test_decide_agreement_lowers_the_margin() -> None:
+    agreeing = [_hit("a", 0.7, "g#a", side_rank=1), _hit("b", 0.66, "g#b", side_rank=2)]
+    decision = decide("q", agreeing, SETTINGS)
+    assert decision.action == "answer" and decision.agree
+    assert decision.to_record()["sides_agree"] is True
+    split = [_hit("a", 0.7, "g#a", side_rank=2), _hit("b", 0.66, "g#b", side_rank=1)]
+    assert decide("q", split, SETTINGS).action == "clarify"
+
+
+def test_decide_agreement_section_counts_for_its_faq() -> None:
+    faq = _hit("faq", 0.7, "g#x", side_rank=3)
+    section = Hit(
+        unit=Unit(
+            id="g#x", kind="section", title="x", answer="…", match_texts=("x",), source="g#x"
+        ),
+        dense=0.6,
+        lexical=0.6,
+        fused=0.6,
+        rank=2,
+        dense_rank=1,
+        lexical_rank=1,
+    )
+    decision = decide("q", [faq, section, _hit("b", 0.67, "g#b", side_rank=2)], SETTINGS)
+    assert decision.agree and decision.action == "answer"
+
+
+def test_decide_agreement_never_answers_a_tie() -> None:
+    tie = [_hit("a", 0.7, "g#a", side_rank=1), _hit("b", 0.7, "g#b", side_rank=2)]
+    assert decide("q", tie, SETTINGS).action == "clarify"
+
+
 def test_decide_on_fixture_index(fixture_kb: KnowledgeBase) -> None:
-    settings = fixture_kb.settings
+    settings = fixture_kb.settings.model_copy(update={"answer_min_margin": 0.2})
     answer = decide("mdp perdu", fixture_kb.search("mdp perdu"), settings)
     assert answer.action == "answer" and answer.best.unit.id == "comptes-mot-de-passe-oublie"
     clarify = decide("mot de passe", fixture_kb.search("mot de passe"), settings)

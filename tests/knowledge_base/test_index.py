@@ -76,3 +76,25 @@ def test_is_stale_after_faq_change(fresh: KnowledgeBaseSettings) -> None:
     faq = fresh.content_dir / "faq" / "comptes.yml"
     faq.write_text(faq.read_text(encoding="utf-8").replace("tarif abonnement", "prix"))
     assert is_stale(fresh)
+
+
+def test_is_stale_when_embedder_retrained(tmp_path: Path, fixture_content: Path, embedder) -> None:
+    from knowledge_base.finetune import TRAINING_MANIFEST, training_fingerprint
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "modules.json").write_text("[]")
+    fingerprint = training_fingerprint(fixture_content)
+    (model / TRAINING_MANIFEST).write_text(json.dumps({"fingerprint": fingerprint}))
+    settings = KnowledgeBaseSettings(
+        content_dir=fixture_content, index_dir=tmp_path / "index", embedder=str(model)
+    )
+    embedder.name = str(model)
+    try:
+        manifest = build_index(settings, embedder)
+    finally:
+        embedder.name = "test-hashing-embedder"
+    assert manifest["embedder_training"] == fingerprint
+    assert not is_stale(settings)
+    (model / TRAINING_MANIFEST).write_text(json.dumps({"fingerprint": "another"}))
+    assert is_stale(settings)  # the embedder was re-trained (or must be)

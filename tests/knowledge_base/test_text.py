@@ -21,3 +21,9 @@ def test_lemmas_drop_stop_words_and_fold() -> None:
 
 def test_simple_tokens_no_spacy() -> None:
     assert simple_tokens("L'État, 2017 !") == ["etat", "2017"]
+
+
+def test_lemmas_keep_avoir_as_a_noun() -> None:
+    assert "avoir" in lemmas("Puis-je envoyer un avoir par le portail ?")
+    assert "avoir" in lemmas("les avoirs de la mairie")
+    assert "avoir" not in lemmas("je dois avoir un compte")
