@@ -91,3 +91,19 @@ def test_decide_on_fixture_index(fixture_kb: KnowledgeBase) -> None:
     assert clarify.action == "clarify" and len(clarify.candidates) >= 2
     abstain = decide("recette des crêpes", fixture_kb.search("recette des crêpes"), settings)
     assert abstain.action == "abstain"
+
+
+def test_decision_dense_lead_counts_as_confident() -> None:
+    from knowledge_base.decision import DENSE_LEAD, dense_lead
+    from knowledge_base.search import Hit
+
+    def hit(uid: str, dense: float, source: str = "") -> Hit:
+        unit = type("U", (), {"id": uid, "source": source})()
+        return Hit(unit=unit, dense=dense, lexical=0.1, fused=dense / 2, rank=1)  # type: ignore[arg-type]
+
+    faq = hit("faq-a", 0.85, source="guide#a")
+    section = hit("guide#a", 0.83)
+    other = hit("faq-b", 0.62)
+    assert dense_lead(faq, [faq, section, other]) == pytest.approx(0.23)
+    assert dense_lead(faq, [faq, section, other]) >= DENSE_LEAD
+    assert dense_lead(faq, [faq, hit("faq-c", 0.80)]) < DENSE_LEAD
