@@ -10,14 +10,13 @@ import uuid
 import httpx
 
 from assistant.db import get_sessionmaker
-from support_tickets import service
-from support_tickets.auth import create_agent
 from support_tickets.models import Ticket
 from support_tickets.taxonomy import CATEGORY_LABELS
 from tests.e2e.conftest import Stack
 
 NUMBER = re.compile(r"SUP-\d{4}-\d{6}")
 QUESTION = "Puis-je joindre une vidéo de démonstration à ma facture déposée sur le portail ?"
+DEMO_AGENT = {"email": "agent@support.chorus-portal-pro.example", "password": "agent-demo-2026"}
 AGENT_REPLY = "Bonjour, le greffe va vous adresser un titre de perception : attendez-le."
 
 
@@ -75,27 +74,37 @@ def test_escalation_question_to_ticket_to_agent_reply(stack: Stack) -> None:
     assert "Votre demande a bien été transmise à nos équipes sous le numéro" in confirmation
     number = NUMBER.search(confirmation).group(0)  # type: ignore[union-attr]
 
-    # 3. The ticket carries the conversation.
+    # 3. The ticket carries the conversation (as stored).
     with get_sessionmaker()() as session:
         ticket = session.query(Ticket).filter_by(number=number).one()
         assert ticket.email == email and ticket.category == "factures"
         assert ticket.chat_session_id == session_id and ticket.channel == "chat"
         assert any(m.body == QUESTION for m in ticket.messages if m.in_transcript)
-        agent = create_agent(
-            session,
-            email=f"agent.{uuid.uuid4().hex[:6]}@exemple.fr",
-            name="Agent E2E",
-            role="agent",
-            password="mot-de-passe-e2e-01",
-        )
-        service.reply_to_ticket(session, ticket, agent=agent, text=AGENT_REPLY)
 
-    # 4. « Où en est mon ticket ? » in the same conversation knows the number.
+    # 4. An agent logs in through the real API, sees the ticket at the top of the queue
+    #    with the transcript, and replies.
+    with httpx.Client(base_url=stack.url, timeout=30) as agent:
+        login = agent.post("/api/agent/login", json=DEMO_AGENT)
+        assert login.status_code == 200, login.text
+        csrf = {"X-CSRF-Token": login.json()["csrf_token"]}
+        queue = agent.get("/api/agent/tickets").json()
+        assert queue["tickets"][0]["number"] == number
+        ticket_id = queue["tickets"][0]["id"]
+        detail = agent.get(f"/api/agent/tickets/{ticket_id}").json()
+        transcript = [m for m in detail["messages"] if m["in_transcript"]]
+        assert {"user", "bot"} <= {m["author_type"] for m in transcript}
+        assert any(m["body"] == QUESTION for m in transcript)
+        reply = agent.post(
+            f"/api/agent/tickets/{ticket_id}/replies", json={"text": AGENT_REPLY}, headers=csrf
+        )
+        assert reply.status_code == 200, reply.text
+
+    # 5. « Où en est mon ticket ? » in the same conversation knows the number.
     messages = _send(stack, session_id, "où en est mon ticket ?")
     assert messages[0].get("author") == "agent" and messages[0]["text"].endswith(AGENT_REPLY)
     assert number in _text(messages[1:]), _text(messages)
 
-    # 5. The reply stays in the history, once.
+    # 6. The reply stays in the history, once.
     history = stack_history(stack, session_id)
     assert sum(m["text"].endswith(AGENT_REPLY) for m in history) == 1
 
