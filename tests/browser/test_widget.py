@@ -222,7 +222,7 @@ def test_widget_thumbs_down_is_recorded_and_offers_support(
     thumb.click()
     expect(thumb).to_have_attribute("aria-pressed", "true")
     widget.replies_after(before)
-    expect(widget.log.locator("a[href$='/support']").last).to_be_visible()
+    expect(widget.log.locator("a[href*='/support?session_id=']").last).to_be_visible()
     turns = _history(stack, widget.session_id())["turns"]
     rated = [t for t in turns if t["user_text"] == "Est-ce que le portail est payant ?"]
     assert rated and rated[0]["feedback"] == "negative"
@@ -293,12 +293,12 @@ def test_widget_links_follow_the_allow_list(page: Page, widget: Widget) -> None:
         "<b>gras</b> <a href='https://evil.example'>piège</a>"
     )
     assert message.locator(".claude-w__text *").count() == 0
-    hrefs = [a.get_attribute("href") for a in message.locator("a").all()]
-    assert hrefs == [
-        f"{page.url.rstrip('/')}/docs/comptes#mot-de-passe-oublie",
-        f"{page.url.rstrip('/')}/support",
-        f"https://{ALLOWED_DOMAIN}/aide",
-    ]
+    hrefs = [a.get_attribute("href") or "" for a in message.locator("a").all()]
+    assert len(hrefs) == 3
+    assert hrefs[0] == f"{page.url.rstrip('/')}/docs/comptes#mot-de-passe-oublie"
+    # The support form link carries the conversation, so the ticket gets its transcript.
+    assert hrefs[1].startswith(f"{page.url.rstrip('/')}/support?session_id=w-")
+    assert hrefs[2] == f"https://{ALLOWED_DOMAIN}/aide"
     external = message.get_by_role("link", name="Ministère")
     expect(external).to_have_attribute("target", "_blank")
     expect(external).to_have_attribute("rel", "noopener noreferrer")
@@ -333,7 +333,7 @@ def test_widget_offers_the_support_form_when_the_assistant_is_unreachable(
         page.locator(".claude-w__shortcuts").get_by_role("link", name="Documentation")
     ).to_be_visible()
     support.click()
-    page.wait_for_url(re.compile(r"/support$"))
+    page.wait_for_url(re.compile(r"/support\?session_id=w-[A-Za-z0-9-]+&page="))
     expect(page.locator("main form")).to_be_visible()
 
 
