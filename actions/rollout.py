@@ -29,6 +29,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SUPPORT_LINK, latest_text, never_raise
 from knowledge_base.content import Section, load_guides
+from knowledge_base.french import french_date
 from knowledge_base.rollout_rules import (
     Category,
     Classification,
@@ -43,7 +44,6 @@ from knowledge_base.rollout_rules import (
     find_departement,
     format_eur,
     format_number,
-    french_date,
     get_rules,
     normalise,
     resolve_category,

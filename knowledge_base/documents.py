@@ -17,6 +17,7 @@ from typing import Any
 
 from knowledge_base import chunking
 from knowledge_base.content import Guide, load_faq, load_guides, load_rollout
+from knowledge_base.french import french_date
 from knowledge_base.text import simple_tokens
 
 ROLLOUT_GUIDE = "facturation-electronique"
@@ -142,17 +143,15 @@ def section_units(guides: list[Guide]) -> list[Unit]:
     return units
 
 
-def french_date(value: Any) -> str:
-    """``2018-01-01`` → « 1er janvier 2018 » (other values are returned as text)."""
+def data_date(value: Any) -> str:
+    """A date read from rollout.yml (``2018-01-01`` or a date) in French; other values as
+    text."""
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
             return value
-    if not isinstance(value, dt.date):
-        return str(value)
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+    return french_date(value) if isinstance(value, dt.date) else str(value)
 
 
 def _number(value: Any) -> str:
@@ -226,7 +225,7 @@ def rollout_units(content_dir: Path, guides: list[Guide]) -> list[Unit]:
     for wave in data.get("waves") or []:
         if not isinstance(wave, dict) or "date" not in wave:
             continue
-        when = french_date(wave["date"])
+        when = data_date(wave["date"])
         labels = [
             _category_label(categories[c]) if c in categories else str(c).replace("_", " ")
             for c in wave.get("categories") or []
@@ -258,7 +257,7 @@ def rollout_units(content_dir: Path, guides: list[Guide]) -> list[Unit]:
             f"rollout-categorie-{cid.replace('_', '-')}",
             f"Date d'obligation pour une {label}",
             f"Pour une {label}, la facturation électronique aux acheteurs publics est "
-            f"obligatoire depuis le {french_date(date)}.{rule_text}",
+            f"obligatoire depuis le {data_date(date)}.{rule_text}",
             [f"{label} {' '.join(aliases)} date obligation facture électronique"],
             invoicing,
         )
@@ -268,7 +267,7 @@ def rollout_units(content_dir: Path, guides: list[Guide]) -> list[Unit]:
         add(
             "rollout-acheteurs-publics",
             "Obligation des acheteurs publics d'accepter les factures électroniques",
-            f"Depuis le {french_date(public['acceptance_date'])}, tous les acheteurs publics "
+            f"Depuis le {data_date(public['acceptance_date'])}, tous les acheteurs publics "
             f"({aliases or 'État, collectivités, établissements publics'}) doivent accepter les "
             "factures électroniques de leurs fournisseurs.",
             [f"{aliases} accepter factures électroniques"],

@@ -11,7 +11,6 @@ when a file is added, removed or modified (compared by modification time and siz
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import threading
@@ -25,23 +24,10 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from knowledge_base.content import DOCUMENTS_DIR, ContentError, Guide, parse_guide
+from knowledge_base.french import french_date
 
 logger = logging.getLogger(__name__)
 
-FRENCH_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 SUMMARY_MAX_CHARS = 220
 
 _ANCHOR_SUFFIX = re.compile(r"\s*\{#([a-z0-9]+(?:-[a-z0-9]+)*)\}\s*$")
@@ -83,12 +69,6 @@ def slugify(text: str) -> str:
     ``"creer-un-compte"``."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
-
-
-def format_date_fr(date: dt.date) -> str:
-    """A date the French way: ``27 novembre 2026``, ``1er décembre 2026``."""
-    day = "1er" if date.day == 1 else str(date.day)
-    return f"{day} {FRENCH_MONTHS[date.month - 1]} {date.year}"
 
 
 def _anchor_rule(state: StateCore) -> None:
@@ -237,7 +217,7 @@ def render_guide(guide: Guide) -> GuidePage:
         html=rendered.html,
         toc=rendered.toc,
         summary=guide_summary(guide),
-        updated_label=format_date_fr(guide.updated),
+        updated_label=french_date(guide.updated),
     )
 
 

@@ -37,20 +37,6 @@ AMOUNT_CONTEXT_CHARS = 40
 # Words before a public body's name that are searched for who is speaking.
 SPEAKER_WINDOW_WORDS = 6
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 NBSP = "\u00a0"
 
 # Spellings users type that rollout.yml does not list yet (to be moved there).
@@ -282,12 +268,6 @@ def get_rules() -> RolloutRules:
 
 
 # ---------------------------------------------------------------- French formatting
-
-
-def french_date(day: dt.date) -> str:
-    """« 1er janvier 2019 »."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _decimal(value: float) -> str:

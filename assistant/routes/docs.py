@@ -20,7 +20,8 @@ from markupsafe import Markup
 
 from assistant.templating import templates
 from knowledge_base.content import Guide
-from knowledge_base.pages import GuideLibrary, GuidePage, format_date_fr
+from knowledge_base.french import french_date
+from knowledge_base.pages import GuideLibrary, GuidePage
 from knowledge_base.text import fold
 
 router = APIRouter(tags=["documentation"])
@@ -77,7 +78,7 @@ def _card(page: GuidePage) -> GuideCard:
         summary=page.summary,
         version=guide.version,
         updated_iso=guide.updated.isoformat(),
-        updated_label=format_date_fr(guide.updated),
+        updated_label=french_date(guide.updated),
         url=guide.url,
     )
 

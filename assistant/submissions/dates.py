@@ -5,20 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+from knowledge_base.french import french_date
+
+__all__ = ["add_years", "as_utc", "french_amount", "french_date"]
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:
@@ -34,12 +23,6 @@ def add_years(value: dt.datetime, years: int) -> dt.datetime:
         return value.replace(year=value.year + years)
     except ValueError:
         return value.replace(year=value.year + years, day=28)
-
-
-def french_date(value: dt.datetime | dt.date) -> str:
-    """« 1er mars 2024 », « 12 mars 2024 »."""
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def french_amount(value: object) -> str:

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from knowledge_base.content import ContentError
-from knowledge_base.documents import build_units, content_hash, french_date
+from knowledge_base.documents import build_units, content_hash, data_date
 
 
 def test_build_units_faq_sections_and_rollout(fixture_content: Path) -> None:
@@ -30,9 +30,10 @@ def test_build_units_rollout_worded_from_data(fixture_content: Path) -> None:
     assert pilot.source == "remboursement-tic-ticgn#departements-experimentateurs"
 
 
-def test_french_date_first_of_month() -> None:
-    assert french_date("2020-01-01") == "1er janvier 2020"
-    assert french_date("2017-10-06") == "6 octobre 2017"
+def test_data_date_reads_yaml_dates_in_french() -> None:
+    assert data_date("2020-01-01") == "1er janvier 2020"
+    assert data_date("2017-10-06") == "6 octobre 2017"
+    assert data_date("bientôt") == "bientôt"
 
 
 def test_content_hash_changes_with_a_guide(tmp_path: Path, fixture_content: Path) -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from knowledge_base.content import parse_guide
+from knowledge_base.french import french_date
 from knowledge_base.pages import (
     GuideLibrary,
     TocEntry,
     first_sentence,
-    format_date_fr,
     guide_summary,
     plain_text,
     render_guide,
@@ -137,13 +137,13 @@ def test_slugify_strips_accents_and_punctuation() -> None:
     assert slugify("Créer un compte : « sans SIRET » !") == "creer-un-compte-sans-siret"
 
 
-def test_format_date_fr_uses_french_month() -> None:
-    assert format_date_fr(dt.date(2026, 11, 27)) == "27 novembre 2026"
-    assert format_date_fr(dt.date(2026, 8, 15)) == "15 août 2026"
+def test_french_date_uses_french_month() -> None:
+    assert french_date(dt.date(2026, 11, 27)) == "27 novembre 2026"
+    assert french_date(dt.date(2026, 8, 15)) == "15 août 2026"
 
 
-def test_format_date_fr_first_day_is_ordinal() -> None:
-    assert format_date_fr(dt.date(2026, 12, 1)) == "1er décembre 2026"
+def test_french_date_first_day_is_ordinal() -> None:
+    assert french_date(dt.date(2026, 12, 1)) == "1er décembre 2026"
 
 
 def test_plain_text_strips_markup() -> None:

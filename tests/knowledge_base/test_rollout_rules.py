@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge_base.content import ContentError, load_guides
+from knowledge_base.french import french_date
 from knowledge_base.rollout_rules import (
     DEPARTEMENTS,
     Quantity,
@@ -19,7 +20,6 @@ from knowledge_base.rollout_rules import (
     find_departement,
     find_early_groups,
     format_eur,
-    french_date,
     get_rules,
     is_tic_question,
     load_rules,
