@@ -73,7 +73,8 @@ def reset_knowledge_base() -> None:
 
 def answer_text(unit: Unit) -> str:
     if unit.guide_title and unit.section_title:
-        return f"{unit.answer}\n\nSource : {unit.guide_title} — {unit.section_title}"
+        # One line break: Rasa's REST channel splits a text into bubbles on blank lines.
+        return f"{unit.answer}\nSource : {unit.guide_title} — {unit.section_title}"
     return unit.answer
 
 
