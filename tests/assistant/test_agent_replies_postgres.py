@@ -6,36 +6,27 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from assistant.chat import agent_replies, repository
 from assistant.chat.transcript import transcript_from_turns
-from assistant.migrate import upgrade
 from support_tickets import service
 from support_tickets.auth import create_agent
 from support_tickets.similarity import LexicalSimilarity
+from tests.postgres import throwaway_database
 
 pytestmark = pytest.mark.postgres
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture(scope="module")
 def pg_session() -> Iterator[Session]:
     """A session on a fresh database for this module, dropped afterwards."""
-    name = f"assistant_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    upgrade(url)
-    engine = create_engine(url)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database() as url:
+        engine = create_engine(url)
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+        engine.dispose()
 
 
 def test_agent_replies_postgres_delivered_once(

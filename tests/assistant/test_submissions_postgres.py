@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.status import ActionCheckStatus
@@ -19,7 +19,6 @@ from assistant.accounts.seed import seed_demo
 from assistant.config import Settings
 from assistant.db import get_session
 from assistant.main import create_app
-from assistant.migrate import upgrade
 from tests.assistant.conftest import FakeBackends
 from tests.assistant.portal_fixtures import (
     NO_SIRET_ACCOUNT,
@@ -27,30 +26,22 @@ from tests.assistant.portal_fixtures import (
     SIRET_ACCOUNT,
     known_secrets,
 )
+from tests.postgres import throwaway_database
 
 __all__ = ["known_secrets"]
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("known_secrets")]
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture(scope="module")
 def pg_sessions() -> Iterator[sessionmaker[Session]]:
     """A fresh, migrated and seeded database for this module, dropped afterwards."""
-    name = f"assistant_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    upgrade(url)
-    engine = create_engine(url)
-    sessions = sessionmaker(bind=engine, expire_on_commit=False)
-    with sessions() as session:
-        seed_demo(session)
-    yield sessions
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database() as url:
+        engine = create_engine(url)
+        sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        with sessions() as session:
+            seed_demo(session)
+        yield sessions
+        engine.dispose()
 
 
 @pytest.fixture

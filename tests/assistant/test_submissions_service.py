@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from assistant.accounts.repository import create_user
@@ -21,8 +20,8 @@ from assistant.submissions.dates import as_utc
 from assistant.submissions.seed import DEMO_NO_SIRET_EMAIL, DEMO_SUBMISSIONS
 from assistant.submissions.service import SubmissionError, add_status_event, create_submission
 from assistant.submissions.states import Kind, Status
+from tests.postgres import throwaway_database
 
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
@@ -38,18 +37,10 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         yield engine
         engine.dispose()
         return
-    name = f"assistant_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    upgrade(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database() as url:
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
 
 
 @pytest.fixture

@@ -4,21 +4,20 @@ SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import make_engine
 from assistant.migrate import upgrade
 from support_tickets import service
 from support_tickets.models import Ticket
+from tests.postgres import throwaway_database
 
 CONCURRENT_REQUESTS = 20
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _create_concurrently(engine: Engine, prefix: str) -> list[str]:
@@ -68,18 +67,10 @@ def test_create_ticket_concurrent_sqlite(sqlite_engine: Engine) -> None:
 
 @pytest.fixture
 def pg_engine() -> Iterator[Engine]:
-    name = f"tickets_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    upgrade(url)
-    engine = create_engine(url, pool_size=CONCURRENT_REQUESTS, max_overflow=5)
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database("tickets_test") as url:
+        engine = create_engine(url, pool_size=CONCURRENT_REQUESTS, max_overflow=5)
+        yield engine
+        engine.dispose()
 
 
 @pytest.mark.postgres

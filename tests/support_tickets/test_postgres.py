@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from assistant.migrate import upgrade
 from support_tickets import repository, service
 from support_tickets.auth import create_agent
+from tests.postgres import throwaway_database
 
 pytestmark = pytest.mark.postgres
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture(scope="module")
 def pg_session() -> Iterator[Session]:
-    name = f"tickets_pg_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    upgrade(url)
-    engine = create_engine(url)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database("tickets_pg") as url:
+        engine = create_engine(url)
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+        engine.dispose()
 
 
 def test_postgres_contract_duplicates_merge_and_queue(pg_session: Session) -> None:
