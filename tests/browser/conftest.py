@@ -12,20 +12,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from assistant import REPO_ROOT
+from tests.stack import Stack, running_stack
 
 WEB_PORT = int(os.environ.get("BROWSER_WEB_PORT", "8105"))
 RASA_PORT = int(os.environ.get("BROWSER_RASA_PORT", "6105"))
@@ -65,71 +60,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(skip)
 
 
-@dataclass
-class Stack:
-    process: subprocess.Popen[str] | None
-    url: str
-    log_path: Path | None
-
-    def wait_ready(self) -> None:
-        assert self.process is not None and self.log_path is not None
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"runner exited, see {self.log_path}"
-            if "Assistant prêt" in self.log_path.read_text():
-                return
-            time.sleep(1)
-        raise AssertionError(f"stack not ready after {READY_TIMEOUT_S} s, see {self.log_path}")
-
-
-def _port_free(port: int) -> bool:
-    try:
-        httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-    except httpx.HTTPError:
-        return True
-    return False
-
-
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if RUNNING_STACK_URL:
-        yield Stack(None, RUNNING_STACK_URL.rstrip("/"), None)
+        yield Stack(None, RUNNING_STACK_URL.rstrip("/"), None, WEB_PORT)
         return
-    for port in (WEB_PORT, RASA_PORT, ACTIONS_PORT):
-        assert _port_free(port), f"port {port} already in use: stop what runs there"
     workdir = tmp_path_factory.mktemp("browser-stack")
-    log_path = workdir / "runner.log"
-    database_url = f"sqlite:///{workdir / 'assistant.db'}"
     env = {
-        **os.environ,
-        "PYTHONUNBUFFERED": "1",
-        "ASSISTANT_WEB_PORT": str(WEB_PORT),
-        "ASSISTANT_RASA_URL": f"http://127.0.0.1:{RASA_PORT}",
-        "ASSISTANT_ACTION_SERVER_URL": f"http://127.0.0.1:{ACTIONS_PORT}",
-        "ASSISTANT_DATABASE_URL": database_url,
+        "ASSISTANT_DATABASE_URL": f"sqlite:///{workdir / 'assistant.db'}",
         "ASSISTANT_WIDGET_ALLOWED_DOMAINS": ALLOWED_DOMAIN,
     }
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "serve"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        stack = Stack(process, WEB_URL, log_path)
-        try:
-            stack.wait_ready()
-            yield stack
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-                try:
-                    process.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-            print(log_path.read_text()[-3000:])
+    with running_stack(workdir, WEB_PORT, RASA_PORT, ACTIONS_PORT, env) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
