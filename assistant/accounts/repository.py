@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,13 +11,6 @@ from assistant.accounts.passwords import hash_password
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-
-def as_utc(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite gives naive datetimes back: they are UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
 
 
 def get_by_email(session: Session, email: str) -> PortalUser | None:

@@ -17,6 +17,7 @@ from assistant.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from assistant.db import as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def authenticate(
     if user is None:
         verify_password(dummy_hash(), password)  # same cost as a real check
         return LoginResult(LoginOutcome.INVALID)
-    locked_until = repository.as_utc(user.locked_until)
+    locked_until = as_utc(user.locked_until)
     if locked_until is not None and locked_until > now:
         return LoginResult(LoginOutcome.LOCKED, locked_until=locked_until)
     if not verify_password(user.password_hash, password):

@@ -5,16 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from assistant.db import as_utc
 from knowledge_base.french import french_date
 
 __all__ = ["add_years", "as_utc", "french_amount", "french_date"]
-
-
-def as_utc(value: dt.datetime) -> dt.datetime:
-    """An aware UTC datetime (SQLite returns naive ones, which are UTC)."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
 
 
 def add_years(value: dt.datetime, years: int) -> dt.datetime:
