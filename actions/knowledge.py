@@ -112,7 +112,7 @@ class ActionAnswerQuestion(Action):
             logger.error("kb.unavailable error=%s", exc)
             apologise(dispatcher)
             return reset_slot
-        if kb.is_stale():
+        if await asyncio.to_thread(kb.is_stale):
             logger.error("kb.stale index_dir=%s: relancez `make index`", kb.settings.index_dir)
             apologise(dispatcher)
             return reset_slot

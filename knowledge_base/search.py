@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -29,6 +30,8 @@ from knowledge_base.text import lemmas
 logger = logging.getLogger(__name__)
 
 RRF_K = 60
+# How long a staleness check of the index stays valid (see KnowledgeBase.is_stale).
+STALE_CHECK_INTERVAL_S = 30.0
 DENSE_CANDIDATES = 512
 POOL_BLEND = 0.3
 POOL_TOP = 2
@@ -69,6 +72,7 @@ class KnowledgeBase:
         self.units = index.units
         self.by_id = {u.id: u for u in index.units}
         self._lock = threading.Lock()
+        self._stale: tuple[float, bool] | None = None  # (checked at, result)
 
     @classmethod
     def load(
@@ -86,7 +90,18 @@ class KnowledgeBase:
 
     def is_stale(self) -> bool:
         """True when the content changed since the index was built, or the embedder folder
-        now holds a model trained on other data (re-index needed)."""
+        now holds a model trained on other data (re-index needed).
+
+        Hashing every content file is not free: the answer is kept for
+        ``STALE_CHECK_INTERVAL_S`` seconds, so a busy action server checks once in a while,
+        not on every question.
+        """
+        now = time.monotonic()
+        if self._stale is None or now - self._stale[0] >= STALE_CHECK_INTERVAL_S:
+            self._stale = (now, self._check_stale())
+        return self._stale[1]
+
+    def _check_stale(self) -> bool:
         manifest = self.index.manifest
         trained = read_training_fingerprint(Path(self.embedder.name))
         return (

@@ -55,3 +55,13 @@ def test_search_reports_side_ranks(fixture_kb: KnowledgeBase) -> None:
     hits = fixture_kb.search("mdp perdu", top_k=3)
     assert hits[0].dense_rank >= 1 and hits[0].lexical_rank >= 1
     assert min(h.lexical_rank for h in hits) == 1
+
+
+def test_search_staleness_check_is_cached(fixture_kb: KnowledgeBase, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The content is hashed once per STALE_CHECK_INTERVAL_S, not on every question."""
+    calls: list[int] = []
+    monkeypatch.setattr(fixture_kb, "_check_stale", lambda: calls.append(1) or False)
+    fixture_kb._stale = None
+    assert fixture_kb.is_stale() is False
+    assert fixture_kb.is_stale() is False
+    assert len(calls) == 1
