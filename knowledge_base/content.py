@@ -17,6 +17,7 @@ import yaml
 PACKAGE_DIR = Path(__file__).resolve().parent
 DOCUMENTS_DIR = PACKAGE_DIR / "documents"
 FAQ_DIR = PACKAGE_DIR / "faq"
+PARAPHRASES_DIR = PACKAGE_DIR / "paraphrases"
 ROLLOUT_FILE = PACKAGE_DIR / "rollout.yml"
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -223,6 +224,38 @@ def load_faq(directory: Path = FAQ_DIR, guides: list[Guide] | None = None) -> li
             if entry.source not in known:
                 raise ContentError(f"{entry.path}: FAQ {entry.id!r} cites unknown {entry.source!r}")
     return entries
+
+
+def load_paraphrases(
+    directory: Path = PARAPHRASES_DIR, known: set[str] | None = None
+) -> dict[str, tuple[str, ...]]:
+    """Extra user wordings per entry (FAQ id or ``<slug>#<anchor>`` section key), from every
+    ``paraphrases/*.yml`` mapping; a missing folder means none.
+
+    They are indexed and used for fine-tuning like FAQ variants but never shown (the
+    README's « Paraphrases » section says where they come from).
+
+    Raises:
+        ContentError: malformed file, an empty or non-text wording, or (with ``known``) a
+            key that names no FAQ entry or section.
+    """
+    found: dict[str, list[str]] = {}
+    for path in sorted(directory.glob("*.yml")) if directory.is_dir() else []:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ContentError(f"{path}: invalid YAML: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ContentError(f"{path}: expected a mapping of entry id to wordings")
+        for key, wordings in data.items():
+            if known is not None and str(key) not in known:
+                raise ContentError(f"{path}: paraphrases for unknown entry {key!r}")
+            if not isinstance(wordings, list) or not all(
+                isinstance(w, str) and w.strip() for w in wordings
+            ):
+                raise ContentError(f"{path}: {key!r} must list non-empty wordings")
+            found.setdefault(str(key), []).extend(_collapse_spaces(w) for w in wordings)
+    return {key: tuple(dict.fromkeys(wordings)) for key, wordings in found.items()}
 
 
 def load_rollout(path: Path = ROLLOUT_FILE) -> dict[str, Any]:

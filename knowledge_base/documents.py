@@ -8,6 +8,7 @@ section it cites (``source``, ``<slug>#<anchor>``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
@@ -16,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from knowledge_base import chunking
-from knowledge_base.content import Guide, load_faq, load_guides, load_rollout
+from knowledge_base.content import (
+    Guide,
+    load_faq,
+    load_guides,
+    load_paraphrases,
+    load_rollout,
+)
 from knowledge_base.french import french_date
 from knowledge_base.text import simple_tokens
 
@@ -38,6 +45,8 @@ class Unit:
         title: the question (FAQ), section title or rule title: used for clarify buttons.
         answer: the short text shown to the user.
         match_texts: texts a query is compared with (the unit scores its best one).
+        paraphrases: extra user wordings from ``paraphrases/`` (matched like match texts,
+            never shown).
         source: the guide section cited, ``<slug>#<anchor>`` ('' when none exists).
         guide_title / section_title: for « Source : … » and the link title.
     """
@@ -51,14 +60,17 @@ class Unit:
     guide_title: str = ""
     section_title: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    paraphrases: tuple[str, ...] = ()
 
     @property
     def index_texts(self) -> tuple[str, ...]:
-        """The rows indexed for this unit: its match texts, plus an FAQ entry's answer
-        (a question worded like the answer, not like the question, still finds it)."""
-        if self.kind == "faq" and self.answer and self.answer not in self.match_texts:
-            return (*self.match_texts, self.answer)
-        return self.match_texts
+        """The rows indexed for this unit: its match texts and paraphrases, plus an FAQ
+        entry's answer (a question worded like the answer, not like the question, still
+        finds it)."""
+        texts = (*self.match_texts, *self.paraphrases)
+        if self.kind == "faq" and self.answer and self.answer not in texts:
+            return (*texts, self.answer)
+        return texts
 
     @property
     def url(self) -> str:
@@ -70,17 +82,25 @@ class Unit:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["match_texts"] = list(self.match_texts)
+        data["paraphrases"] = list(self.paraphrases)
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Unit:
-        return cls(**{**data, "match_texts": tuple(data["match_texts"])})
+        return cls(
+            **{
+                **data,
+                "match_texts": tuple(data["match_texts"]),
+                "paraphrases": tuple(data.get("paraphrases") or ()),
+            }
+        )
 
 
 def content_files(content_dir: Path) -> list[Path]:
     """Every content file that the index depends on, in a stable order."""
     files = sorted((content_dir / "documents").glob("*.md"))
     files += sorted((content_dir / "faq").glob("*.yml"))
+    files += sorted((content_dir / "paraphrases").glob("*.yml"))
     rollout = content_dir / "rollout.yml"
     if rollout.exists():
         files.append(rollout)
@@ -310,4 +330,10 @@ def build_units(content_dir: Path) -> list[Unit]:
         if unit.id in seen:
             raise ValueError(f"duplicate unit id {unit.id!r}")
         seen.add(unit.id)
-    return units
+    paraphrases = load_paraphrases(content_dir / "paraphrases", known=seen)
+    return [
+        dataclasses.replace(unit, paraphrases=paraphrases[unit.id])
+        if unit.id in paraphrases
+        else unit
+        for unit in units
+    ]

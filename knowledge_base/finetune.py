@@ -6,7 +6,9 @@ Training pairs come only from the content (never from ``eval/``):
   answer (users' wordings are pulled towards the entry's texts);
 - guide section: its heading path → each of its sentence windows, its title → its first
   window (headings are pulled towards the text they introduce);
-- rollout rule: its title → its answer.
+- rollout rule: its title → its answer;
+- paraphrase (``paraphrases/``): → the FAQ question and answer, or the section title and
+  first window, or the rollout rule's answer.
 
 Loss: multiple-negatives ranking loss (cross-entropy over in-batch cosine similarities
 times :data:`SCALE`), symmetric; a batch never holds two pairs of the same unit, so no
@@ -68,6 +70,12 @@ def training_pairs(units: list[Unit]) -> list[Pair]:
                 pairs.append(Pair(unit.id, unit.answer, windows[0]))
         else:
             pairs.append(Pair(unit.id, unit.title, unit.answer))
+        targets = (
+            [texts[0], texts[1]] if unit.kind == "section" and len(texts) > 1
+            else [texts[0], unit.answer] if unit.kind == "faq"
+            else [unit.answer]
+        )  # fmt: skip
+        pairs += [Pair(unit.id, p, t) for p in unit.paraphrases for t in targets]
     return [p for p in pairs if p.anchor.strip() and p.positive.strip() and p.anchor != p.positive]
 
 

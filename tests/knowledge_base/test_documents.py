@@ -54,3 +54,45 @@ def test_build_units_rejects_unknown_faq_source(tmp_path: Path, fixture_content:
     faq.write_text(faq.read_text(encoding="utf-8").replace("comptes#acces", "comptes#inconnue"))
     with pytest.raises(ContentError, match="comptes.yml"):
         build_units(copy)
+
+
+def _with_paraphrases(tmp_path: Path, fixture_content: Path, text: str) -> Path:
+    copy = tmp_path / "content"
+    shutil.copytree(fixture_content, copy)
+    (copy / "paraphrases").mkdir()
+    (copy / "paraphrases" / "comptes.yml").write_text(text, encoding="utf-8")
+    return copy
+
+
+def test_build_units_adds_paraphrases_to_index_texts(tmp_path: Path, fixture_content: Path) -> None:
+    before = content_hash(fixture_content)
+    copy = _with_paraphrases(
+        tmp_path,
+        fixture_content,
+        'comptes-mot-de-passe-oublie:\n  - "plus moyen de rentrer, code perdu"\n'
+        '  - "plus moyen de rentrer, code perdu"\n'
+        'comptes#acces:\n  - "le site est payant ?"\n',
+    )
+    units = {u.id: u for u in build_units(copy)}
+    faq = units["comptes-mot-de-passe-oublie"]
+    assert faq.paraphrases == ("plus moyen de rentrer, code perdu",)  # duplicates dropped
+    assert "plus moyen de rentrer, code perdu" in faq.index_texts
+    assert "plus moyen de rentrer, code perdu" not in faq.match_texts  # never shown
+    assert units["comptes#acces"].paraphrases == ("le site est payant ?",)
+    assert units["comptes-sans-siret"].paraphrases == ()
+    assert content_hash(copy) != before
+    assert type(faq).from_json(faq.to_json()) == faq
+
+
+def test_build_units_rejects_paraphrases_of_unknown_entry(
+    tmp_path: Path, fixture_content: Path
+) -> None:
+    copy = _with_paraphrases(tmp_path, fixture_content, 'comptes-inconnu:\n  - "une question"\n')
+    with pytest.raises(ContentError, match="comptes.yml.*comptes-inconnu"):
+        build_units(copy)
+
+
+def test_build_units_rejects_empty_paraphrase(tmp_path: Path, fixture_content: Path) -> None:
+    copy = _with_paraphrases(tmp_path, fixture_content, 'comptes-mot-de-passe-oublie:\n  - "  "\n')
+    with pytest.raises(ContentError, match="non-empty"):
+        build_units(copy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import shutil
@@ -37,6 +38,17 @@ def test_training_pairs_from_faq_and_sections(fixture_content: Path) -> None:
     assert ("mdp perdu", faq.answer) in mine and (faq.match_texts[0], faq.answer) in mine
     assert any(p.unit_id.startswith("comptes#") for p in pairs)
     assert all(p.anchor != p.positive and p.anchor.strip() for p in pairs)
+
+
+def test_training_pairs_from_paraphrases(fixture_content: Path) -> None:
+    units = {u.id: u for u in build_units(fixture_content)}
+    faq = dataclasses.replace(units["comptes-mot-de-passe-oublie"], paraphrases=("code perdu",))
+    section = dataclasses.replace(units["comptes#acces"], paraphrases=("site payant ?",))
+    pairs = {(p.unit_id, p.anchor, p.positive) for p in training_pairs([faq, section])}
+    assert (faq.id, "code perdu", faq.match_texts[0]) in pairs
+    assert (faq.id, "code perdu", faq.answer) in pairs
+    assert (section.id, "site payant ?", section.match_texts[0]) in pairs  # the title
+    assert (section.id, "site payant ?", section.match_texts[1]) in pairs  # first window
 
 
 def test_batches_never_repeat_a_unit() -> None:
