@@ -31,7 +31,7 @@ from knowledge_base.embedder import Embedder, build_static_model, load_embedder,
 from knowledge_base.finetune import TRAINING_MANIFEST, build_fine_tuned_embedder
 from knowledge_base.index import KnowledgeIndexError, build_index, embedder_is_stale, is_stale
 
-FUSIONS = ("bm25", "dense", "convex", "rrf")
+FUSIONS = ("bm25", "dense", "classifier", "convex", "rrf")
 
 
 def _ensure_default_embedder(settings: KnowledgeBaseSettings) -> None:
@@ -116,11 +116,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     if kb.is_stale():
         print("Attention : le contenu a changé depuis l'indexation (relancez `make index`).")
     hits = kb.search(args.question, top_k=args.top_k)
-    print(f"{'rang':>4}  {'dense':>6}  {'lex.':>6}  {'fusion':>6}  entrée")
+    print(f"{'rang':>4}  {'dense':>6}  {'lex.':>6}  {'class.':>6}  {'fusion':>6}  entrée")
     for hit in hits:
         print(
-            f"{hit.rank:>4}  {hit.dense:6.3f}  {hit.lexical:6.3f}  {hit.fused:6.3f}  "
-            f"{hit.unit.id} — {hit.unit.title}"
+            f"{hit.rank:>4}  {hit.dense:6.3f}  {hit.lexical:6.3f}  {hit.classifier:6.3f}  "
+            f"{hit.fused:6.3f}  {hit.unit.id} — {hit.unit.title}"
         )
     decision = decide(args.question, hits, settings)
     print(
@@ -190,6 +190,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 report["decision"] = decision_report(questions, hits, settings)
                 report["thresholds"] = {
                     "dense_weight": settings.dense_weight,
+                    "classifier_weight": settings.classifier_weight,
                     "answer_min_score": settings.answer_min_score,
                     "answer_min_margin": settings.answer_min_margin,
                     "clarify_min_score": settings.clarify_min_score,
@@ -204,17 +205,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reciprocal_ranks(kb: Any, questions: list[Any], weights: list[float]) -> Any:
-    """(questions × weights) reciprocal rank @5 of the first right unit, convex fusion."""
+# Fusion weights tried by the calibration: (dense, classifier) pairs on a 0.05 grid, the
+# lexical side getting the rest.
+WEIGHT_STEP = 0.05
+
+
+def _weight_grid() -> list[tuple[float, float]]:
+    steps = [round(WEIGHT_STEP * i, 2) for i in range(int(round(1 / WEIGHT_STEP)) + 1)]
+    return [(wd, wc) for wd in steps for wc in steps if wd + wc <= 1.0 + 1e-9]
+
+
+def _reciprocal_ranks(kb: Any, questions: list[Any], weights: list[tuple[float, float]]) -> Any:
+    """(questions × weights) reciprocal rank @5 of the first right unit, convex fusion with
+    each (dense, classifier) weight pair."""
     import numpy as np
 
     from knowledge_base.evaluation import unit_is_right
 
     out = np.zeros((len(questions), len(weights)))
     for i, q in enumerate(questions):
-        dense, lexical = kb.scores(q.question)
-        for j, weight in enumerate(weights):
-            order = np.argsort(-(weight * dense + (1 - weight) * lexical), kind="stable")[:5]
+        dense, lexical, classifier = kb.scores(q.question)
+        for j, (wd, wc) in enumerate(weights):
+            fused = wd * dense + wc * classifier + (1 - wd - wc) * lexical
+            order = np.argsort(-fused, kind="stable")[:5]
             for rank, unit in enumerate(order, start=1):
                 if unit_is_right(kb.units[unit], q.expected):
                     out[i, j] = 1.0 / rank
@@ -246,26 +259,34 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="kb-cal-") as tmp:
         kb = _temporary_kb(settings, embedder, None, Path(tmp))
-        weights = [step / 10 for step in range(11)]
+        weights = _weight_grid()
         rr = _reciprocal_ranks(kb, in_scope, weights)
-        for j, weight in enumerate(weights):
+        # Ranked by MRR@5, ties broken by hit@1: the objective of the weight choice.
+        objective = rr.mean(axis=0) + 1e-3 * (rr == 1).mean(axis=0)
+        print("Meilleurs poids (dense, classifieur ; BM25 le reste) sur tout le jeu :")
+        for j in np.argsort(-objective, kind="stable")[:8]:
+            wd, wc = weights[j]
             print(
-                f"  poids dense {weight:.1f} : hit@1 {np.mean(rr[:, j] == 1):.3f}  "
+                f"  dense {wd:.2f}, classifieur {wc:.2f} : hit@1 {np.mean(rr[:, j] == 1):.3f}  "
                 f"MRR@5 {rr[:, j].mean():.3f}"
             )
         assignment = np.asarray(fold_ids(len(in_scope), args.folds))
         held_out = np.zeros(len(in_scope))
         for k in range(args.folds):
             train = assignment != k
-            chosen = int(np.argmax(rr[train].mean(axis=0)))
+            fold_objective = rr[train].mean(axis=0) + 1e-3 * (rr[train] == 1).mean(axis=0)
+            chosen = int(np.argmax(fold_objective))
             held_out[~train] = rr[~train, chosen]
-            print(f"  pli {k + 1} : poids {weights[chosen]:.1f} choisi sur les autres plis")
-        best = int(np.argmax(rr.mean(axis=0)))
+            wd, wc = weights[chosen]
+            print(f"  pli {k + 1} : dense {wd:.2f}, classifieur {wc:.2f} choisis sur les autres")
+        best = int(np.argmax(objective))
+        wd, wc = weights[best]
         print(
-            f"Poids dense retenu : {weights[best]:.1f} ; validation croisée : "
-            f"hit@1 {np.mean(held_out == 1):.3f}, MRR@5 {held_out.mean():.3f}"
+            f"Poids retenus : dense {wd:.2f}, classifieur {wc:.2f}, BM25 {1 - wd - wc:.2f} ; "
+            f"validation croisée : hit@1 {np.mean(held_out == 1):.3f}, "
+            f"MRR@5 {held_out.mean():.3f}"
         )
-        kb.settings = settings.model_copy(update={"dense_weight": weights[best]})
+        kb.settings = settings.model_copy(update={"dense_weight": wd, "classifier_weight": wc})
         hits = collect_hits(kb, questions)
         report = cross_validate(questions, hits, kb.settings, folds=args.folds)
     print("Seuils choisis par pli :", json.dumps(report["folds"]))

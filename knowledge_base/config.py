@@ -1,30 +1,33 @@
 """Settings of the knowledge-base search (environment variables prefixed ``KB_``).
 
 Decision thresholds (all on the fused score, a convex combination
-``DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical`` in [0, 1], where *dense* is the
-cosine similarity of the query and the best match text of a unit, and *lexical* is the
-BM25 score divided by the best score the query could reach, see ``lexical.py``):
+``DENSE_WEIGHT * dense + CLASSIFIER_WEIGHT * classifier + (rest) * lexical`` in [0, 1],
+where *dense* is the cosine similarity of the query and the best match text of a unit,
+*lexical* is the BM25 score divided by the best score the query could reach (see
+``lexical.py``) and *classifier* the probability the character n-gram classifier gives the
+unit (see ``classifier.py``)):
 
 - ``answer_min_score``: the best entry is answered directly when its fused score reaches
   it **and** it leads the best hit of another entry by ``answer_min_margin`` (a quarter of
-  that when it is also first on the dense side and on the lexical side alone, see
-  ``decision.py``).
+  that when two of the three sides put it first, see ``decision.py``).
 - ``clarify_min_score``: below that (or with a smaller lead) but at or above this score,
   the user is asked « Vouliez-vous dire… » with 2–3 candidates.
 - below ``clarify_min_score``: abstain (say so plainly and offer the support form).
 
 Calibration (``python -m knowledge_base calibrate``): **5-fold cross-validation** on the
 evaluation set ``eval/retrieval_set.jsonl`` (331 in-scope + 45 out-of-scope questions) plus
-``eval/out_of_scope.jsonl`` (42): on each fold the weight and the thresholds are chosen on
+``eval/out_of_scope.jsonl`` (42): on each fold the weights and the thresholds are chosen on
 the four other folds, and the figures are counted on the held-out fold only (the FAQ
-variants cannot serve, the embedder is fine-tuned on them). Thresholds maximise a utility
-(+1 right answer, -2 wrong answer, +0.5 clarify with the right candidate, +1 abstention
-on an out-of-scope question, -4 if one is answered), with at most 2 % of out-of-scope
-questions answered. The configured values are the ones chosen on the whole pool (content
-of 2026-11-27): dense weight 0.3, answer 0.38, margin 0.12, clarify 0.26. Held-out
-figures (cross-validated): ranking hit@1 0.728, MRR@5 0.798; 22.7 % of in-scope questions
-answered right, 1.8 % answered wrong, 74.3 % answered or clarified with the right entry
-among the buttons; 3.4 % of out-of-scope questions answered, 62.1 % abstained.
+variants and paraphrases cannot serve, the embedder and the classifier are trained on
+them). Weights maximise MRR@5 over a 0.05 grid; thresholds maximise a utility (+1 right
+answer, -2 wrong answer, +0.5 clarify with the right candidate, +1 abstention on an
+out-of-scope question, -4 if one is answered), with at most 2 % of out-of-scope questions
+answered. The configured values are the ones chosen on the whole pool (content of
+2026-11-28): dense weight 0.10, classifier weight 0.40 (BM25 0.50), answer 0.32, margin 0,
+clarify 0.22. Held-out figures (cross-validated): ranking hit@1 0.849, MRR@5 0.898;
+51.1 % of in-scope questions answered right, 2.1 % answered wrong, 74.0 % answered or
+clarified with the right entry among the buttons; 2.3 % of out-of-scope questions
+answered, 85.1 % abstained.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -56,10 +59,23 @@ class KnowledgeBaseSettings(BaseSettings):
         description="sentence-transformers model name or local path used to embed.",
     )
     top_k: int = Field(default=5, ge=1, le=50)
-    dense_weight: float = Field(default=0.3, ge=0.0, le=1.0)
-    answer_min_score: float = Field(default=0.38, ge=0.0, le=1.0)
-    answer_min_margin: float = Field(default=0.12, ge=0.0, le=1.0)
-    clarify_min_score: float = Field(default=0.26, ge=0.0, le=1.0)
+    dense_weight: float = Field(default=0.10, ge=0.0, le=1.0)
+    classifier_weight: float = Field(
+        default=0.40,
+        ge=0.0,
+        le=1.0,
+        description="Weight of the entry classifier in the fused score (dense_weight + "
+        "classifier_weight ≤ 1; BM25 gets the rest).",
+    )
+    answer_min_score: float = Field(default=0.32, ge=0.0, le=1.0)
+    answer_min_margin: float = Field(default=0.0, ge=0.0, le=1.0)
+    clarify_min_score: float = Field(default=0.22, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _weights_sum_to_at_most_one(self) -> KnowledgeBaseSettings:
+        if self.dense_weight + self.classifier_weight > 1.0 + 1e-9:
+            raise ValueError("KB_DENSE_WEIGHT + KB_CLASSIFIER_WEIGHT must not exceed 1")
+        return self
 
 
 @lru_cache(maxsize=1)

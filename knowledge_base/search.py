@@ -1,12 +1,16 @@
-"""Hybrid search over the knowledge base: dense (faiss) + BM25, fused per unit.
+"""Hybrid search over the knowledge base: dense (faiss) + BM25 + entry classifier, fused.
 
-Every match text is a row of both indexes; on each side a unit scores a soft max over its
-rows: ``(1 - POOL_BLEND) * best + POOL_BLEND * mean(two best)`` (of two entries with the
-same best row, the one whose second wording also matches wins over a single lucky row;
-evaluation set hybrid hit@1 0.725 → 0.737 against the plain max). The two scores are
-fused by a convex combination ``w * dense + (1 - w) * lexical`` (``KB_DENSE_WEIGHT``), chosen over
-reciprocal-rank fusion by ``python -m knowledge_base evaluate`` (RRF ranks about as well but
-its scores carry no absolute meaning, which the answer / clarify / abstain thresholds need).
+Every match text is a row of the dense and lexical indexes; on each of these sides a unit
+scores a soft max over its rows: ``(1 - POOL_BLEND) * best + POOL_BLEND * mean(two best)``
+(of two entries with the same best row, the one whose second wording also matches wins
+over a single lucky row; evaluation set hybrid hit@1 0.725 → 0.737 against the plain max).
+The third side is the probability the character n-gram classifier gives the unit
+(``classifier.py``). The three scores are fused by a convex combination
+``wd * dense + wc * classifier + (1 - wd - wc) * lexical`` (``KB_DENSE_WEIGHT``,
+``KB_CLASSIFIER_WEIGHT``), chosen over reciprocal-rank fusion by
+``python -m knowledge_base evaluate`` (RRF ranks about as well but its scores carry no
+absolute meaning, which the answer / clarify / abstain thresholds need); the weights are
+chosen by ``python -m knowledge_base calibrate``.
 """
 
 from __future__ import annotations
@@ -35,12 +39,13 @@ STALE_CHECK_INTERVAL_S = 30.0
 DENSE_CANDIDATES = 512
 POOL_BLEND = 0.3
 POOL_TOP = 2
-Fusion = Literal["convex", "rrf", "dense", "bm25"]
+Fusion = Literal["convex", "rrf", "dense", "bm25", "classifier"]
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A unit found for a query, with its per-side and fused scores (rank from 1)."""
+    """A unit found for a query, with its per-side and fused scores (rank from 1; a side
+    rank of 0 means that side was not computed)."""
 
     unit: Unit
     dense: float
@@ -49,6 +54,8 @@ class Hit:
     rank: int
     dense_rank: int = 0
     lexical_rank: int = 0
+    classifier: float = 0.0
+    classifier_rank: int = 0
 
     def to_record(self) -> dict[str, object]:
         return {
@@ -56,6 +63,7 @@ class Hit:
             "kind": self.unit.kind,
             "dense": round(self.dense, 4),
             "lexical": round(self.lexical, 4),
+            "classifier": round(self.classifier, 4),
             "fused": round(self.fused, 4),
         }
 
@@ -131,8 +139,9 @@ class KnowledgeBase:
         mean = np.divide(sums, counts, out=np.full_like(sums, -np.inf), where=counts > 0)
         return (1.0 - POOL_BLEND) * best + POOL_BLEND * mean
 
-    def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        """Per-unit dense cosine (clipped to [0, 1]) and normalised BM25 scores."""
+    def scores(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-unit dense cosine (clipped to [0, 1]), normalised BM25 score and classifier
+        probability."""
         vector = self.embedder.encode([query]).astype(np.float32)
         k = min(self.index.dense.ntotal, DENSE_CANDIDATES)
         with self._lock:  # faiss search is thread-safe, the lemmatiser is shared
@@ -144,7 +153,8 @@ class KnowledgeBase:
         _, lexical_rows = self.index.lexical.scores(tokens)
         lexical = self._unit_max(np.arange(len(lexical_rows)), lexical_rows)
         lexical = np.clip(np.where(np.isfinite(lexical), lexical, 0.0), 0.0, 1.0)
-        return dense, lexical
+        classifier = self.index.classifier.probabilities(query)
+        return dense, lexical, classifier
 
     def search(self, query: str, top_k: int | None = None, fusion: Fusion = "convex") -> list[Hit]:
         """The ``top_k`` best units for ``query``, best first.
@@ -152,25 +162,27 @@ class KnowledgeBase:
         Args:
             query: the user's question, as typed.
             top_k: how many hits (default ``settings.top_k``).
-            fusion: ``convex`` (default), ``rrf``, or one side alone (``dense``, ``bm25``)
-                for evaluation.
+            fusion: ``convex`` (default), ``rrf``, or one side alone (``dense``, ``bm25``,
+                ``classifier``) for evaluation.
         """
         top_k = top_k or self.settings.top_k
         if not query.strip() or not self.units:
             return []
-        dense, lexical = self.scores(query)
-        weight = self.settings.dense_weight
-        convex = weight * dense + (1.0 - weight) * lexical
+        dense, lexical, classifier = self.scores(query)
+        convex = fuse(dense, lexical, classifier, self.settings)
         if fusion == "convex":
             ranking = convex
         elif fusion == "dense":
             ranking = dense
         elif fusion == "bm25":
             ranking = lexical + 1e-6 * dense  # dense only breaks ties
+        elif fusion == "classifier":
+            ranking = classifier
         else:
-            ranking = _rrf(dense) + _rrf(lexical)
+            ranking = _rrf(dense) + _rrf(lexical) + _rrf(classifier)
         order = np.argsort(-ranking, kind="stable")[:top_k]
         dense_ranks, lexical_ranks = _ranks(dense), _ranks(lexical)
+        classifier_ranks = _ranks(classifier)
         return [
             Hit(
                 unit=self.units[i],
@@ -180,9 +192,22 @@ class KnowledgeBase:
                 rank=rank,
                 dense_rank=int(dense_ranks[i]),
                 lexical_rank=int(lexical_ranks[i]),
+                classifier=float(classifier[i]),
+                classifier_rank=int(classifier_ranks[i]),
             )
             for rank, i in enumerate(order, start=1)
         ]
+
+
+def fuse(
+    dense: np.ndarray,
+    lexical: np.ndarray,
+    classifier: np.ndarray,
+    settings: KnowledgeBaseSettings,
+) -> np.ndarray:
+    """The convex combination of the three sides (weights from ``settings``)."""
+    wd, wc = settings.dense_weight, settings.classifier_weight
+    return wd * dense + wc * classifier + (1.0 - wd - wc) * lexical
 
 
 def _ranks(scores: np.ndarray) -> np.ndarray:

@@ -40,6 +40,7 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
         index_dir=tmp_path_factory.mktemp("action-kb") / "index",
         embedder=_Embedder.name,
         dense_weight=0.3,
+        classifier_weight=0.0,
         answer_min_score=0.45,
         answer_min_margin=0.2,  # a quarter of it when both sides agree (decision.py)
         clarify_min_score=0.2,

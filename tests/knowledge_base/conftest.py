@@ -38,6 +38,7 @@ def make_settings(index_dir: Path, content_dir: Path = FIXTURE_CONTENT) -> Knowl
         index_dir=index_dir,
         embedder=HashingEmbedder.name,
         dense_weight=0.3,
+        classifier_weight=0.0,
         answer_min_score=0.45,
         answer_min_margin=0.05,
         clarify_min_score=0.2,

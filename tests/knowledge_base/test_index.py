@@ -7,6 +7,7 @@ import pytest
 
 from knowledge_base.config import KnowledgeBaseSettings
 from knowledge_base.index import (
+    CLASSIFIER_FILE,
     DENSE_FILE,
     LEXICAL_FILE,
     MANIFEST_FILE,
@@ -36,7 +37,8 @@ def test_build_index_writes_manifest(fresh: KnowledgeBaseSettings) -> None:
     manifest = json.loads((fresh.index_dir / MANIFEST_FILE).read_text())
     assert manifest["embedder"] == fresh.embedder
     assert manifest["dimension"] == 256 and manifest["units"] == 11
-    assert set(manifest["files"]) == {DENSE_FILE, UNITS_FILE, LEXICAL_FILE}
+    assert set(manifest["files"]) == {DENSE_FILE, UNITS_FILE, LEXICAL_FILE, CLASSIFIER_FILE}
+    assert manifest["classifier"]["texts"] > manifest["units"]
     assert manifest["versions"]["faiss-cpu"] != "absent" and manifest["built_at"]
     loaded = load_index(fresh)
     assert loaded.dense.ntotal == manifest["count"] == len(loaded.row_units)
@@ -55,6 +57,25 @@ def test_load_index_truncated_units_names_file(fresh: KnowledgeBaseSettings) -> 
     path = fresh.index_dir / UNITS_FILE
     path.write_bytes(path.read_bytes()[:-50])
     with pytest.raises(KnowledgeIndexError, match=r"units\.jsonl.*tronqué"):
+        load_index(fresh)
+
+
+def test_load_index_replaced_classifier_names_file(
+    fresh: KnowledgeBaseSettings, tmp_path: Path, embedder
+) -> None:
+    # A well-formed classifier of another build (other content) is caught by the checksum.
+    other = tmp_path / "other"
+    shutil.copytree(fresh.content_dir, other)
+    (other / "faq" / "comptes.yml").write_text(
+        (other / "faq" / "comptes.yml").read_text(encoding="utf-8").replace("mdp perdu", "mdp"),
+        encoding="utf-8",
+    )
+    other_settings = fresh.model_copy(
+        update={"content_dir": other, "index_dir": tmp_path / "other-index"}
+    )
+    build_index(other_settings, embedder)
+    shutil.copyfile(other_settings.index_dir / CLASSIFIER_FILE, fresh.index_dir / CLASSIFIER_FILE)
+    with pytest.raises(KnowledgeIndexError, match=CLASSIFIER_FILE):
         load_index(fresh)
 
 

@@ -1,3 +1,7 @@
+import pytest
+from pydantic import ValidationError
+
+from knowledge_base.config import KnowledgeBaseSettings
 from knowledge_base.search import KnowledgeBase
 
 
@@ -18,9 +22,27 @@ def test_search_accent_and_case_insensitive(fixture_kb: KnowledgeBase) -> None:
 
 def test_search_fused_is_convex_combination(fixture_kb: KnowledgeBase) -> None:
     hit = fixture_kb.search("le portail est-il payant", top_k=1)[0]
-    weight = fixture_kb.settings.dense_weight
+    weight = fixture_kb.settings.dense_weight  # the fixture gives the classifier no weight
     assert abs(hit.fused - (weight * hit.dense + (1 - weight) * hit.lexical)) < 1e-5
     assert hit.unit.id == "comptes-gratuit"
+
+
+def test_search_fuses_classifier_side(fixture_kb: KnowledgeBase) -> None:
+    settings = fixture_kb.settings.model_copy(update={"classifier_weight": 0.4})
+    kb = KnowledgeBase(fixture_kb.index, fixture_kb.embedder, settings)
+    hits = kb.search("mdp perdu", top_k=3)
+    for hit in hits:
+        expected = 0.3 * hit.dense + 0.4 * hit.classifier + 0.3 * hit.lexical
+        assert abs(hit.fused - expected) < 1e-5
+    assert hits[0].unit.id == "comptes-mot-de-passe-oublie" and hits[0].classifier_rank == 1
+    assert hits[0].classifier > hits[1].classifier and "classifier" in hits[0].to_record()
+    alone = kb.search("mdp perdu", top_k=1, fusion="classifier")[0]
+    assert alone.unit.id == "comptes-mot-de-passe-oublie"
+
+
+def test_search_weights_must_not_exceed_one() -> None:
+    with pytest.raises(ValidationError, match="must not exceed 1"):
+        KnowledgeBaseSettings(dense_weight=0.6, classifier_weight=0.5)
 
 
 def test_search_rollout_unit(fixture_kb: KnowledgeBase) -> None:
