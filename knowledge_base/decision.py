@@ -6,9 +6,8 @@
   (at least ``AGREE_MIN_SIDES`` of the dense, lexical and classifier rankings put the entry
   first: independent signals pointing at it), a lead of ``AGREE_MARGIN_FACTOR`` times that
   is enough; an entry that leads the dense side alone by ``DENSE_LEAD`` counts as
-  agreeing. With the classifier side, the calibration chose no margin at all on the whole
-  pool (two folds of five chose 0.12–0.15): the answer threshold alone separates answers
-  from clarifications; agreement is still computed and logged;
+  agreeing; a near tie (lead below ``MIN_ANSWER_MARGIN`` times that factor) is never
+  answered;
 - **clarify**: best fused score ≥ ``clarify_min_score`` otherwise; keeps the 2–3 best
   distinct entries within ``CLARIFY_SPREAD`` of the best one (the runner-up always);
 - **abstain**: anything lower.

@@ -1,5 +1,7 @@
+from knowledge_base.decision import AGREE_MARGIN_FACTOR
 from knowledge_base.evaluation import (
     MAX_OUT_OF_SCOPE_ANSWERED,
+    MIN_ANSWER_MARGIN,
     Profile,
     choose_thresholds,
     fold_ids,
@@ -43,3 +45,15 @@ def test_summarise_agreement_lowers_margin() -> None:
     profiles = [_in(0.6, 0.05, agree=True), _in(0.6, 0.05, agree=False)]
     t = {"answer_min_score": 0.5, "answer_min_margin": 0.1, "clarify_min_score": 0.3}
     assert summarise(profiles, t) == {"in:answer_right": 1, "in:clarify_right": 1}
+
+
+def test_choose_thresholds_never_answers_near_ties() -> None:
+    # Near ties that happen to be right: answering them would pay, the floor forbids it.
+    profiles = [_in(0.7, 0.01)] * 20 + [_in(0.7, 0.3)] * 5
+    thresholds, _ = choose_thresholds(profiles)
+    assert thresholds["answer_min_margin"] >= MIN_ANSWER_MARGIN
+    counts = summarise(profiles, thresholds)
+    assert counts == {"in:answer_right": 5, "in:clarify_right": 20}
+    agreeing = [_in(0.7, 0.01, agree=True)]
+    assert MIN_ANSWER_MARGIN * AGREE_MARGIN_FACTOR > 0.01
+    assert summarise(agreeing, thresholds) == {"in:clarify_right": 1}
