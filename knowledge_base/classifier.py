@@ -76,10 +76,9 @@ class EntryClassifier:
         params: dict[str, Any],
     ) -> None:
         self.vocabulary = vocabulary
-        self.weights = np.ascontiguousarray(weights, dtype=np.float32)  # units × n-grams
-        # n-grams × units, contiguous: the sparse query times it is a gather of a few
-        # rows (0.01 ms) instead of a strided walk over the whole matrix (4 ms).
-        self._columns = np.ascontiguousarray(self.weights.T)
+        # Kept as n-grams × units, contiguous: the sparse query times it is a gather of a
+        # few rows (0.01 ms) instead of a strided walk over the whole matrix (4 ms).
+        self._columns = np.ascontiguousarray(np.asarray(weights, dtype=np.float32).T)
         self.biases = np.asarray(biases, dtype=np.float32)
         self.params = params
         self._vectorizer = _vectorizer({gram: i for i, gram in enumerate(vocabulary)})
@@ -87,7 +86,12 @@ class EntryClassifier:
 
     @property
     def n_units(self) -> int:
-        return int(self.weights.shape[0])
+        return int(self._columns.shape[1])
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The units × n-grams weight matrix (a view)."""
+        return self._columns.T
 
     @classmethod
     def fit(cls, units: list[Unit]) -> EntryClassifier:

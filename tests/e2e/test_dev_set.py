@@ -1,8 +1,8 @@
 """Quality floors on the shared development set, through the running assistant.
 
-Measured 42/44 overall, faq 21/23, every rollout and status_lookup item (BENCHMARKS.md);
-the floors leave a small margin for the noise of a retrained model, except for the kinds
-whose issue requires every item to pass.
+Measured 44/44 overall, faq 23/23 (BENCHMARKS.md); the faq floor is the issue's target
+(90 %: two misses of 23 allowed, for the noise of a retrained model), the other kinds'
+issues require every item to pass.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 DEV_SET = REPO_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 FLOORS = {
-    "faq": 0.86,
+    "faq": 0.9,
     "rollout": 1.0,
     "status_lookup": 1.0,
     "escalate": 1.0,
