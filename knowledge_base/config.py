@@ -22,13 +22,13 @@ variants and paraphrases cannot serve, the embedder and the classifier are train
 them). Weights maximise MRR@5 over a 0.05 grid; thresholds maximise a utility (+1 right
 answer, -2 wrong answer, +0.5 clarify with the right candidate, +1 abstention on an
 out-of-scope question, -4 if one is answered), with at most 2 % of out-of-scope questions
-answered, and a lead of at least ``MIN_ANSWER_MARGIN`` (0.12, see ``evaluation.py``: near
-ties get « Vouliez-vous dire… »). The configured values are the ones chosen on the whole
-pool (content of 2026-11-28): dense weight 0.10, classifier weight 0.40 (BM25 0.50), answer
-0.26, margin 0.20 (0.05 when two sides agree), clarify 0.22. Held-out figures
-(cross-validated): ranking hit@1 0.849, MRR@5 0.898; 58.6 % of in-scope questions
-answered right, 2.4 % answered wrong, 74.0 % answered or clarified with the right entry
-among the buttons; 4.6 % of out-of-scope questions answered, 85.1 % abstained.
+answered; a lead below ``NEAR_TIE_MARGIN`` (0.05, ``decision.py``) is never answered. The
+configured values are the ones chosen on the whole pool (content of 2026-11-28, 18
+paraphrases per FAQ entry): dense weight 0.10, classifier weight 0.30 (BM25 0.60), answer
+0.28, margin 0.15 (0.05 when two sides agree), clarify 0.24. Held-out figures
+(cross-validated): ranking hit@1 0.861, MRR@5 0.908; 60.1 % of in-scope questions answered
+right, 2.7 % answered wrong, 76.4 % answered or clarified with the right entry among the
+buttons; 2.3 % of out-of-scope questions answered, 89.7 % abstained.
 """
 
 from __future__ import annotations
@@ -62,15 +62,15 @@ class KnowledgeBaseSettings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=50)
     dense_weight: float = Field(default=0.10, ge=0.0, le=1.0)
     classifier_weight: float = Field(
-        default=0.40,
+        default=0.30,
         ge=0.0,
         le=1.0,
         description="Weight of the entry classifier in the fused score (dense_weight + "
         "classifier_weight ≤ 1; BM25 gets the rest).",
     )
-    answer_min_score: float = Field(default=0.26, ge=0.0, le=1.0)
-    answer_min_margin: float = Field(default=0.20, ge=0.0, le=1.0)
-    clarify_min_score: float = Field(default=0.22, ge=0.0, le=1.0)
+    answer_min_score: float = Field(default=0.28, ge=0.0, le=1.0)
+    answer_min_margin: float = Field(default=0.15, ge=0.0, le=1.0)
+    clarify_min_score: float = Field(default=0.24, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _weights_sum_to_at_most_one(self) -> KnowledgeBaseSettings:

@@ -53,11 +53,11 @@ def test_decide_abstain_when_low(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_decide_agreement_lowers_the_margin() -> None:
-    agreeing = [_hit("a", 0.7, "g#a", side_rank=1), _hit("b", 0.66, "g#b", side_rank=2)]
+    agreeing = [_hit("a", 0.7, "g#a", side_rank=1), _hit("b", 0.64, "g#b", side_rank=2)]
     decision = decide("q", agreeing, SETTINGS)
     assert decision.action == "answer" and decision.agree
     assert decision.to_record()["sides_agree"] is True
-    split = [_hit("a", 0.7, "g#a", side_rank=2), _hit("b", 0.66, "g#b", side_rank=1)]
+    split = [_hit("a", 0.7, "g#a", side_rank=2), _hit("b", 0.64, "g#b", side_rank=1)]
     assert decide("q", split, SETTINGS).action == "clarify"
 
 
@@ -74,13 +74,17 @@ def test_decide_agreement_section_counts_for_its_faq() -> None:
         dense_rank=1,
         lexical_rank=1,
     )
-    decision = decide("q", [faq, section, _hit("b", 0.67, "g#b", side_rank=2)], SETTINGS)
+    decision = decide("q", [faq, section, _hit("b", 0.64, "g#b", side_rank=2)], SETTINGS)
     assert decision.agree and decision.action == "answer"
 
 
 def test_decide_agreement_never_answers_a_tie() -> None:
     tie = [_hit("a", 0.7, "g#a", side_rank=1), _hit("b", 0.7, "g#b", side_rank=2)]
     assert decide("q", tie, SETTINGS).action == "clarify"
+    # A lead under NEAR_TIE_MARGIN is a tie too, even with no margin configured.
+    near = [_hit("a", 0.7, "g#a", side_rank=1), _hit("b", 0.67, "g#b", side_rank=2)]
+    no_margin = SETTINGS.model_copy(update={"answer_min_margin": 0.0})
+    assert decide("q", near, no_margin).action == "clarify"
 
 
 def test_decide_on_fixture_index(fixture_kb: KnowledgeBase) -> None:

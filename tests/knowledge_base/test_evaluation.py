@@ -1,7 +1,6 @@
-from knowledge_base.decision import AGREE_MARGIN_FACTOR
+from knowledge_base.decision import NEAR_TIE_MARGIN
 from knowledge_base.evaluation import (
     MAX_OUT_OF_SCOPE_ANSWERED,
-    MIN_ANSWER_MARGIN,
     Profile,
     choose_thresholds,
     fold_ids,
@@ -48,12 +47,11 @@ def test_summarise_agreement_lowers_margin() -> None:
 
 
 def test_choose_thresholds_never_answers_near_ties() -> None:
-    # Near ties that happen to be right: answering them would pay, the floor forbids it.
-    profiles = [_in(0.7, 0.01)] * 20 + [_in(0.7, 0.3)] * 5
+    # Near ties that happen to be right: answering them would pay, the floor forbids it,
+    # even when the sides agree.
+    profiles = [_in(0.7, 0.01)] * 10 + [_in(0.7, 0.01, agree=True)] * 10 + [_in(0.7, 0.3)] * 5
     thresholds, _ = choose_thresholds(profiles)
-    assert thresholds["answer_min_margin"] >= MIN_ANSWER_MARGIN
     counts = summarise(profiles, thresholds)
     assert counts == {"in:answer_right": 5, "in:clarify_right": 20}
-    agreeing = [_in(0.7, 0.01, agree=True)]
-    assert MIN_ANSWER_MARGIN * AGREE_MARGIN_FACTOR > 0.01
-    assert summarise(agreeing, thresholds) == {"in:clarify_right": 1}
+    just_above = [_in(0.7, NEAR_TIE_MARGIN + 0.01, agree=True)]
+    assert summarise(just_above, {**thresholds, "answer_min_margin": 0.0}) == {"in:answer_right": 1}
