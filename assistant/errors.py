@@ -15,6 +15,11 @@ logger = logging.getLogger(__name__)
 FIELD_NAMES = {"session_id": "l'identifiant de session", "message": "le message", "page": "la page"}
 
 
+def _of(name: str) -> str:
+    """« de » + ``name`` with the French contraction: « du champ », « de la page »."""
+    return f"du {name[3:]}" if name.startswith("le ") else f"de {name}"
+
+
 def _field_message(error: dict) -> tuple[str, str]:
     loc = [str(p) for p in error.get("loc", ()) if p != "body"]
     field = loc[-1] if loc else ""
@@ -27,7 +32,7 @@ def _field_message(error: dict) -> tuple[str, str]:
     if kind in {"string_type", "model_attributes_type", "dict_type"}:
         if not field:
             return "", "Le corps de la requête doit être un objet JSON."
-        return field, f"Le format de {name} est invalide : une chaîne de caractères est attendue."
+        return field, f"Le format {_of(name)} est invalide : une chaîne de caractères est attendue."
     if kind == "string_pattern_mismatch" and field == "session_id":
         return field, (
             "L'identifiant de session est invalide : 8 à 128 caractères parmi les lettres, "
@@ -35,7 +40,7 @@ def _field_message(error: dict) -> tuple[str, str]:
         )
     if kind == "string_too_long":
         return field, f"{name.capitalize()} est trop long."
-    return field, f"La valeur de {name} est invalide."
+    return field, f"La valeur {_of(name)} est invalide."
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -96,7 +96,10 @@ def test_chat_missing_field_is_rejected_in_french(client: TestClient) -> None:
 def test_chat_non_string_message_is_rejected_in_french(client: TestClient) -> None:
     response = client.post("/api/chat", json={"session_id": SESSION, "message": 42})
     assert response.status_code == 422
-    assert "une chaîne de caractères est attendue" in response.json()["detail"]
+    assert response.json()["detail"] == (
+        "La requête est invalide : Le format du message est invalide : une chaîne de "
+        "caractères est attendue."
+    )
 
 
 def test_chat_body_not_an_object_is_rejected_in_french(client: TestClient) -> None:
@@ -216,3 +219,4 @@ def test_chat_feedback_invalid_value_is_rejected(client: TestClient) -> None:
         json={"session_id": "session-feedback-04", "turn_id": 1, "value": "bof"},
     )
     assert response.status_code == 422
+    assert "La valeur du champ « value » est invalide." in response.json()["detail"]
