@@ -221,13 +221,13 @@ def _reciprocal_ranks(kb: Any, questions: list[Any], weights: list[tuple[float, 
     import numpy as np
 
     from knowledge_base.evaluation import unit_is_right
+    from knowledge_base.search import fuse
 
     out = np.zeros((len(questions), len(weights)))
     for i, q in enumerate(questions):
         dense, lexical, classifier = kb.scores(q.question)
         for j, (wd, wc) in enumerate(weights):
-            fused = wd * dense + wc * classifier + (1 - wd - wc) * lexical
-            order = np.argsort(-fused, kind="stable")[:5]
+            order = np.argsort(-fuse(dense, lexical, classifier, wd, wc), kind="stable")[:5]
             for rank, unit in enumerate(order, start=1):
                 if unit_is_right(kb.units[unit], q.expected):
                     out[i, j] = 1.0 / rank

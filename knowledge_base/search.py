@@ -169,7 +169,13 @@ class KnowledgeBase:
         if not query.strip() or not self.units:
             return []
         dense, lexical, classifier = self.scores(query)
-        convex = fuse(dense, lexical, classifier, self.settings)
+        convex = fuse(
+            dense,
+            lexical,
+            classifier,
+            self.settings.dense_weight,
+            self.settings.classifier_weight,
+        )
         if fusion == "convex":
             ranking = convex
         elif fusion == "dense":
@@ -203,11 +209,15 @@ def fuse(
     dense: np.ndarray,
     lexical: np.ndarray,
     classifier: np.ndarray,
-    settings: KnowledgeBaseSettings,
+    dense_weight: float,
+    classifier_weight: float,
 ) -> np.ndarray:
-    """The convex combination of the three sides (weights from ``settings``)."""
-    wd, wc = settings.dense_weight, settings.classifier_weight
-    return wd * dense + wc * classifier + (1.0 - wd - wc) * lexical
+    """The convex combination of the three sides; the lexical side gets the rest."""
+    return (
+        dense_weight * dense
+        + classifier_weight * classifier
+        + (1.0 - dense_weight - classifier_weight) * lexical
+    )
 
 
 def _ranks(scores: np.ndarray) -> np.ndarray:
