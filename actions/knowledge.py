@@ -45,6 +45,12 @@ ABSTAIN_TEXT = (
     "décrivez votre demande dans le formulaire « support »."
 )
 EMPTY_TEXT = "Je n'ai pas bien reçu votre question. Pouvez-vous la formuler en quelques mots ?"
+# A « Vouliez-vous dire… » button whose entry left the knowledge base since it was shown
+# (content re-indexed meanwhile).
+GONE_TEXT = (
+    "Cette proposition n'est plus disponible : la documentation a été mise à jour entre-temps. "
+    "Pouvez-vous reformuler votre question ?"
+)
 
 _kb: KnowledgeBase | None = None
 _kb_lock = threading.Lock()
@@ -127,6 +133,10 @@ class ActionAnswerQuestion(Action):
             )
             return reset_slot
 
+        if entry_id:
+            logger.info("kb.selected_unknown id=%s sender=%s", entry_id, tracker.sender_id)
+            dispatcher.utter_message(text=GONE_TEXT)
+            return reset_slot
         question = latest_text(tracker)
         if not question:
             dispatcher.utter_message(text=EMPTY_TEXT)

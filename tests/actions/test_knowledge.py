@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SUPPORT_LINK
-from actions.knowledge import ABSTAIN_TEXT, CLARIFY_TEXT, ActionAnswerQuestion
+from actions.knowledge import ABSTAIN_TEXT, CLARIFY_TEXT, GONE_TEXT, ActionAnswerQuestion
 from knowledge_base.config import KnowledgeBaseSettings
 from knowledge_base.index import KnowledgeIndexError, build_index
 from knowledge_base.search import KnowledgeBase
@@ -119,6 +119,16 @@ async def test_action_answer_question_button_payload_answers_entry(kb: Knowledge
     messages, _ = await _run(kb, tracker)
     assert "gratuit" in messages[0]["text"]
     assert messages[0]["custom"]["kb"] == {"decision": "answer", "selected": "comptes-gratuit"}
+
+
+async def test_action_answer_question_button_of_a_removed_entry_says_so(
+    kb: KnowledgeBase,
+) -> None:
+    entity = {"entity": "kb_entry_id", "value": "entree-retiree"}
+    tracker = _tracker('/ask_question{"kb_entry_id":"entree-retiree"}', [entity])
+    messages, events = await _run(kb, tracker)
+    assert [m["text"] for m in messages] == [GONE_TEXT]
+    assert events == [{"event": "slot", "timestamp": None, "name": "kb_entry_id", "value": None}]
 
 
 async def test_action_answer_question_missing_index_apologises() -> None:
