@@ -604,5 +604,14 @@ class ActionAnswerRollout(Action):
             state.company,
             state.departement,
         )
-        dispatcher.utter_message(text=_nbsp(text), json_message={"links": links})
+        # A decision record like the retrieval's: the turn log (and the evaluation) then
+        # knows that a rule answered, with which inputs.
+        record = {
+            "decision": "answer",
+            "source": "rollout_rules",
+            "topic": state.topic,
+            "company": state.company,
+            "departement": state.departement,
+        }
+        dispatcher.utter_message(text=_nbsp(text), json_message={"links": links, "kb": record})
         return reset_events()

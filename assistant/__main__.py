@@ -24,6 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--kind", action="append", help="ne garder que ce type (répétable)")
     ev.add_argument("--json", type=Path, help="écrire aussi le rapport en JSON ici")
     ev.add_argument(
+        "--no-turn-log",
+        action="store_true",
+        help="ne pas lire le journal des tours (issues et routage) dans la base de l'assistant",
+    )
+    ev.add_argument(
         "--min-pass-rate",
         type=float,
         default=0.0,
@@ -59,8 +64,14 @@ def main(argv: list[str] | None = None) -> int:
         print(format_results(run(args.url, args.rasa_url, args.requests_per_user)))
         return 0
     from assistant.evaluation import evaluate, format_report
+    from assistant.evaluation_outcomes import database_turn_log
 
-    report = evaluate(args.path, args.url, set(args.kind) if args.kind else None)
+    report = evaluate(
+        args.path,
+        args.url,
+        set(args.kind) if args.kind else None,
+        turn_log=None if args.no_turn_log else database_turn_log,
+    )
     print(format_report(report))
     if args.json:
         args.json.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([a-z0-9-]+)\})?\s*$")
 _ANCHOR = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED_FRONT_MATTER = ("title", "slug", "version", "updated", "sources")
+# In an FAQ entry's ``sources``, ``guide:<slug>`` stands for that guide's own sources.
+GUIDE_SOURCE_PREFIX = "guide:"
 
 
 class ContentError(ValueError):
@@ -82,6 +84,8 @@ class FaqEntry:
     answer: str
     source: str
     path: Path
+    sources: tuple[str, ...] = ()
+    checked: dt.date | None = None
 
     @property
     def source_slug(self) -> str:
@@ -177,6 +181,24 @@ def _split_sections(path: Path, slug: str, guide_title: str, body: str) -> list[
     return sections
 
 
+def _sources(value: Any) -> tuple[str, ...]:
+    """An entry's public sources: a non-empty list of non-empty strings."""
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v.strip() for v in value)
+    ):
+        raise ValueError("`sources` must list at least one public source")
+    return tuple(v.strip() for v in value)
+
+
+def _date(value: Any) -> dt.date:
+    """A YAML date or an ISO date string (the day the entry's facts were checked)."""
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
 def _collapse_spaces(text: str) -> str:
     """Fold line breaks and runs of ordinary spaces, keeping non-breaking spaces (« … »)."""
     return re.sub(r"[ \t\r\n]+", " ", text).strip()
@@ -211,19 +233,38 @@ def load_faq(directory: Path = FAQ_DIR, guides: list[Guide] | None = None) -> li
                     answer=_collapse_spaces(str(item["answer"])),
                     source=str(item["source"]),
                     path=path,
+                    sources=_sources(item["sources"]),
+                    checked=_date(item["checked"]),
                 )
-            except (KeyError, TypeError) as exc:
-                raise ContentError(f"{path}: malformed FAQ entry {item!r}: {exc}") from exc
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ContentError(f"{path}: malformed FAQ entry {item!r}: {exc!r}") from exc
             if entry.id in seen:
                 raise ContentError(f"{path}: duplicate FAQ id {entry.id!r}")
             seen.add(entry.id)
             entries.append(entry)
     if guides is not None:
         known = {s.key for g in guides for s in g.sections}
-        for entry in entries:
+        by_slug = {g.slug: g for g in guides}
+        for index, entry in enumerate(entries):
             if entry.source not in known:
                 raise ContentError(f"{entry.path}: FAQ {entry.id!r} cites unknown {entry.source!r}")
+            entries[index] = replace(entry, sources=_expand_sources(entry, by_slug))
     return entries
+
+
+def _expand_sources(entry: FaqEntry, guides: dict[str, Guide]) -> tuple[str, ...]:
+    """``guide:<slug>`` in an entry's sources stands for that guide's front-matter sources
+    (entries written from a guide's facts, checked against the same pages)."""
+    expanded: list[str] = []
+    for source in entry.sources:
+        if source.startswith(GUIDE_SOURCE_PREFIX):
+            guide = guides.get(source.removeprefix(GUIDE_SOURCE_PREFIX))
+            if guide is None:
+                raise ContentError(f"{entry.path}: FAQ {entry.id!r} cites unknown {source!r}")
+            expanded.extend(guide.sources)
+        else:
+            expanded.append(source)
+    return tuple(dict.fromkeys(expanded))
 
 
 def load_paraphrases(
