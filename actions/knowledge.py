@@ -30,6 +30,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SUPPORT_LINK, apologise, latest_text, never_raise
+from actions.follow_up import contextual_query, previous_question
 from actions.support_offer import offer_buttons
 from knowledge_base.decision import Decision, decide
 from knowledge_base.documents import Unit
@@ -75,6 +76,14 @@ def reset_knowledge_base() -> None:
     global _kb
     with _kb_lock:
         _kb = None
+
+
+def _title_of(kb: KnowledgeBase) -> Callable[[str], str | None]:
+    def title(entry_id: str) -> str | None:
+        unit = kb.unit(entry_id)
+        return unit.title if unit is not None else None
+
+    return title
 
 
 def answer_text(unit: Unit) -> str:
@@ -141,8 +150,11 @@ class ActionAnswerQuestion(Action):
         if not question:
             dispatcher.utter_message(text=EMPTY_TEXT)
             return reset_slot
-        hits = await asyncio.to_thread(kb.search, question)
-        decision = decide(question, hits, kb.settings)
+        query = contextual_query(question, previous_question(tracker.events, _title_of(kb)))
+        if query != question:
+            logger.info("kb.follow_up sender=%s query=%r", tracker.sender_id, query)
+        hits = await asyncio.to_thread(kb.search, query)
+        decision = decide(query, hits, kb.settings)
         record = decision.to_record()
         if decision.action == "answer" and decision.best is not None:
             unit = decision.best.unit

@@ -11,6 +11,9 @@
 - **clarify**: best fused score ≥ ``clarify_min_score`` otherwise; keeps the 2–3 best
   distinct entries within ``CLARIFY_SPREAD`` of the best one (the runner-up always);
 - **abstain**: anything lower.
+- **fact check**: when the question explicitly asks for a duration, a date or an amount
+  (:mod:`knowledge_base.fact_types`) and the best entry states none, it is never answered:
+  the close entries are offered, or, with none close, the assistant abstains.
 
 Thresholds come from :class:`~knowledge_base.config.KnowledgeBaseSettings` (calibration
 described there). Every decision is logged on ``knowledge_base.decision`` with the query,
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from knowledge_base.config import KnowledgeBaseSettings
+from knowledge_base.fact_types import asked_fact, states_fact
 from knowledge_base.search import Hit
 
 logger = logging.getLogger("knowledge_base.decision")
@@ -61,6 +65,7 @@ class Decision:
     agree: bool = False
     hits: tuple[Hit, ...] = ()
     thresholds: dict[str, float] = field(default_factory=dict)
+    missing_fact: str | None = None
 
     @property
     def best(self) -> Hit | None:
@@ -70,6 +75,7 @@ class Decision:
         """A small JSON-able summary: decision, scores, thresholds and the top 3 hits."""
         return {
             "decision": self.action,
+            "missing_fact": self.missing_fact,
             "best_score": round(self.best_score, 4),
             "margin": round(self.margin, 4),
             "sides_agree": self.agree,
@@ -150,9 +156,23 @@ def decide(query: str, hits: list[Hit], settings: KnowledgeBaseSettings) -> Deci
         "sides_agree": agree,
         "clarify_min_score": best_score >= settings.clarify_min_score,
     }
+    fact = asked_fact(query)
+    fact_missing = (
+        bool(entries) and fact is not None and not states_fact(entries[0].unit.answer, fact)
+    )
     action: Action
-    if entries and crossed["answer_min_score"] and crossed["answer_min_margin"]:
+    if (
+        entries
+        and crossed["answer_min_score"]
+        and crossed["answer_min_margin"]
+        and not fact_missing
+    ):
         action, candidates = "answer", (entries[0],)
+    elif entries and fact_missing and crossed["clarify_min_score"]:
+        # On the subject, without the fact asked: let the user choose among close entries
+        # rather than answer beside the point; with nothing close, say we do not know.
+        close = [h for h in entries[1:MAX_CANDIDATES] if h.fused >= best_score - CLARIFY_SPREAD]
+        action, candidates = ("clarify", (entries[0], *close)) if close else ("abstain", ())
     elif entries and crossed["clarify_min_score"]:
         close = [h for h in entries[1:MAX_CANDIDATES] if h.fused >= best_score - CLARIFY_SPREAD]
         if not close and len(entries) > 1:
@@ -171,15 +191,19 @@ def decide(query: str, hits: list[Hit], settings: KnowledgeBaseSettings) -> Deci
         candidates=tuple(candidates),
         hits=tuple(ordered),
         thresholds=thresholds,
+        missing_fact=fact if fact_missing else None,
     )
     logger.info(
-        "kb.decision action=%s query=%r best=%s score=%.3f margin=%.3f crossed=%s top=%s",
+        "kb.decision action=%s query=%r best=%s score=%.3f margin=%.3f crossed=%s "
+        "fact_asked=%s fact_missing=%s top=%s",
         action,
         query,
         entries[0].unit.id if entries else None,
         best_score,
         margin,
         [name for name, ok in crossed.items() if ok],
+        fact,
+        fact_missing,
         [
             (h.unit.id, round(h.dense, 3), round(h.lexical, 3), round(h.fused, 3))
             for h in ordered[:3]

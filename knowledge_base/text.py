@@ -59,6 +59,12 @@ def fold(text: str) -> str:
     return strip_accents(text.translate(_APOSTROPHES).lower())
 
 
+def fold_words(text: str) -> str:
+    """:func:`fold`, with apostrophes and hyphens as spaces and runs of spaces collapsed:
+    « Qu'est-ce que » → « qu est ce que », for cue matching on whole words."""
+    return re.sub(r"\s+", " ", re.sub(r"['\-]", " ", fold(text))).strip()
+
+
 def strip_elisions(text: str) -> str:
     """Drop elided articles and pronouns: « l'avoir » → « avoir », « qu'il » → « il »."""
     return _ELISION.sub(" ", text.translate(_APOSTROPHES))

@@ -1,0 +1,58 @@
+"""Follow-up questions: « et pour une ETI ? », « et combien de temps ? », « et si c'est
+refusé ? » only make sense with the question answered just before.
+
+A message is a follow-up when it opens with one of :data:`FOLLOW_UP_OPENINGS` and is short
+(at most :data:`MAX_FOLLOW_UP_WORDS` words): a long message that starts with « et » is a
+question of its own. The retrieval then searches the previous question and the follow-up
+together (:func:`contextual_query`), so that the answer stays on the previous subject.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from knowledge_base.text import fold_words as fold
+
+MAX_FOLLOW_UP_WORDS = 10
+FOLLOW_UP_OPENINGS = re.compile(
+    r"^(?:et|mais|sinon|pareil|meme chose|meme question|dans ce cas|du coup|alors"
+    r"|ok et|d accord et|et donc|et pour|et si|et sans|et avec|et apres|et quand)\b"
+)
+CLARIFY_PAYLOAD = re.compile(r"^/ask_question(\{.*\})$")
+
+
+def is_follow_up(text: str) -> bool:
+    folded = fold(text)
+    return bool(FOLLOW_UP_OPENINGS.match(folded)) and len(folded.split()) <= MAX_FOLLOW_UP_WORDS
+
+
+def previous_question(events: list[dict[str, Any]], title_of: Callable[[str], str | None]) -> str:
+    """The user's message before the latest one: its text, or the title of the entry a
+    « Vouliez-vous dire… » button chose (``title_of``: entry id → title, ``None`` when the
+    entry left the index). '' when none."""
+    user_events = [e for e in events if e.get("event") == "user"]
+    for event in reversed(user_events[:-1]):
+        text = str(event.get("text") or "").strip()
+        match = CLARIFY_PAYLOAD.match(text)
+        if match:
+            try:
+                entry_id = str(json.loads(match.group(1)).get("kb_entry_id", ""))
+            except (ValueError, AttributeError):
+                entry_id = ""
+            title = title_of(entry_id) if entry_id else None
+            if title:
+                return title
+            continue
+        if text and not text.startswith("/"):
+            return text
+    return ""
+
+
+def contextual_query(text: str, previous: str) -> str:
+    """The query to search: the follow-up with its previous question, or the text alone."""
+    if previous and is_follow_up(text):
+        return f"{previous} {text}"
+    return text

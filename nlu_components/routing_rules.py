@@ -1,0 +1,138 @@
+"""When a narrow intent's real trigger is missing, a portal question goes to the retrieval.
+
+DIET learns intents from examples; a long portal question that happens to name a status,
+a company size or a greeting is then often classified as ``check_status``,
+``ask_rollout_date`` or ``greet``, and never reaches the knowledge base. Each narrow
+intent below keeps the message only when the message carries that intent's real trigger;
+otherwise the message is re-labelled ``ask_question`` (the retrieval action answers,
+clarifies or abstains). The table is the whole policy:
+
+========================  ==================================================================
+intent                    kept when the message…
+========================  ==================================================================
+``check_status``          holds a submission reference, or asks about the user's own
+                          record (« où en est mon… », « mon mémoire a-t-il été payé ? »)
+                          without asking what a status means, what to do or how long it
+                          usually takes
+``ask_rollout_date``      asks *when* an obligation applies, gives company figures, names a
+                          département, or is a short form answer (fewer than
+                          ``SHORT_ANSWER_WORDS`` words)
+``ask_human``             asks to be put in touch, not *how* to reach support (phone,
+                          hours, address)
+greetings, thanks,        is short (fewer than ``SMALLTALK_MAX_WORDS`` words) or names no
+bot challenge, goodbye    portal subject: « Bonjour, je suis expert judiciaire, comment
+                          déposer mon mémoire ? » is a question
+``out_of_scope``          names no portal subject (a question naming Chorus Pro, a
+                          mémoire, the TIC… is the retrieval's to answer or abstain on)
+========================  ==================================================================
+
+Pure Python on purpose: the Rasa component (:mod:`nlu_components.routing_guard`) wraps
+it, and the main test suite checks it without Rasa.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge_base.text import fold_words as fold
+
+RETRIEVAL_INTENT = "ask_question"
+# A form answer such as « 30 salariés » or « PME » is short; a question is longer.
+SHORT_ANSWER_WORDS = 5
+# « Bonjour, ça va ? » stays a greeting; six words or more naming a portal subject is a
+# question that starts with a greeting.
+SMALLTALK_MAX_WORDS = 6
+SMALLTALK_INTENTS = frozenset({"greet", "goodbye", "thanks", "bot_challenge"})
+
+
+def _words(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{pattern})\b")
+
+
+# What only this portal is about: a message naming one of these is a portal matter, even
+# when DIET found it out of scope.
+PORTAL_SUBJECT = _words(
+    r"chorus\w*|factur\w*|memoires? de frais|frais de justice|siret|ticgn|tic|ticpe|gnr"
+    r"|dematic|code service|engagement juridique|plateformes? agreees?|pdp|ppf|e reporting"
+    r"|factur x|ubl|cii|portail pro|sollicitations?"
+)
+# Broader: also the portal's everyday words, enough to tell a question that opens with a
+# greeting from small talk.
+PORTAL_WORDS = _words(
+    r"chorus\w*|factur\w*|memoires?|siret|siren|tic|ticgn|ticpe|gnr|gazole|fioul|carburants?"
+    r"|remboursements?|formulaires?|portail|depots?|deposer|deposee?s?|paiements?|payee?s?"
+    r"|structures?|code service|engagement juridique|bon de commande|plateformes?|pdp|ppf"
+    r"|e reporting|ubl|cii|edi|api|avoirs?|mandat\w*|sous traitan\w*|co traitan\w*|experts?"
+    r"|interpretes?|traducteurs?|frais de justice|dematic|compte|identifiant|mot de passe"
+    r"|gestionnaire|rattachement|sollicitations?|rejet\w*|suspendu\w*|tva|statut"
+)
+# The user's own record: a possessive before a record noun, or a tracking phrase.
+OWN_RECORD = _words(
+    r"(?:mon|ma|mes|notre|nos)(?: \w+)? (?:formulaires?|factures?|memoires?|demandes?"
+    r"|dossiers?|remboursements?|paiements?|tickets?|envois?|depots?|virements?)"
+    r"|ou en est|ou en sont|ou ca en est|il en est ou|suivi de (?:mon|ma|mes)"
+    r"|statut de (?:mon|ma|mes)|avancement de (?:mon|ma|mes)"
+)
+# Asking what something means, what to do, or a usual delay: a general question even when
+# it names « ma facture ».
+GENERAL_QUESTION = _words(
+    r"que signifie|ca veut dire|veut dire|signifie|c est quoi|qu est ce que?|que faire"
+    r"|quoi faire|comment (?:faire|fait on|dois je|puis je|je peux|on peut|corriger|modifier"
+    r"|contester|renvoyer|redeposer|annuler|savoir)|combien de temps|quel delai|quels delais"
+    r"|delai moyen|delai de paiement|en general|normalement|habituellement|d habitude"
+    r"|est ce normal|c est normal|que se passe t il|qui (?:doit|peut)"
+)
+WHEN_CUE = _words(
+    r"quand|date|dates|calendrier|echeances?|obligations?|oblige\w*|obligatoire\w*"
+    r"|concernee?s?|a partir de|depuis|des le|avant le|en 20\d\d|20\d\d"
+)
+FIGURES_CUE = re.compile(
+    r"\d[\d  .,]*\s*(?:salaries?|personnes|employes|etp|uta|k?€|euros?|k|m|millions?|md|"
+    r"milliards?)\b|chiffre d affaires|\bca\b|bilan|effectif"
+)
+PLACE_CUE = _words(r"departement|dept|siege|\d{2}|2a|2b")
+CONTACT_HOWTO = _words(
+    r"numero|telephone|tel|horaires?|heures?|ouvert\w*|adresse|mail|e mail|courriel"
+    r"|coordonnees|par quel moyen|quel moyen|comment (?:contacter|joindre|ecrire|avoir)"
+    r"|comment (?:on|je peux|puis je) (?:contacter|joindre)"
+)
+HANDOFF_REQUEST = _words(
+    r"(?:je veux|je voudrais|j aimerais|je souhaite|puis je|passez moi|mettez moi)"
+    r"(?: \w+){0,3} (?:parler|discuter|echanger|en relation|un conseiller|un humain|un agent)"
+)
+
+
+def _word_count(folded: str) -> int:
+    return len(re.findall(r"\w+", folded))
+
+
+def reroute(intent: str | None, text: str, has_reference: bool = False) -> str | None:
+    """The intent to use instead of ``intent`` for ``text``, or ``None`` to keep it."""
+    if not intent or intent == RETRIEVAL_INTENT or not text:
+        return None
+    folded = fold(text)
+    words = _word_count(folded)
+    if intent == "check_status":
+        if has_reference:
+            return None
+        own = bool(OWN_RECORD.search(folded))
+        if own and not GENERAL_QUESTION.search(folded):
+            return None
+        return RETRIEVAL_INTENT if words >= SHORT_ANSWER_WORDS or not own else None
+    if intent == "ask_rollout_date":
+        if words < SHORT_ANSWER_WORDS:
+            return None
+        if WHEN_CUE.search(folded) or FIGURES_CUE.search(folded) or PLACE_CUE.search(folded):
+            return None
+        return RETRIEVAL_INTENT
+    if intent == "ask_human":
+        if HANDOFF_REQUEST.search(folded) or not CONTACT_HOWTO.search(folded):
+            return None
+        return RETRIEVAL_INTENT
+    if intent in SMALLTALK_INTENTS:
+        if words >= SMALLTALK_MAX_WORDS and PORTAL_WORDS.search(folded):
+            return RETRIEVAL_INTENT
+        return None
+    if intent == "out_of_scope":
+        return RETRIEVAL_INTENT if PORTAL_SUBJECT.search(folded) else None
+    return None
