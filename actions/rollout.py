@@ -17,6 +17,7 @@ out of scope) makes the form reject the message so that the rules handle it.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, replace
@@ -333,6 +334,37 @@ def _all_companies(rules: RolloutRules) -> str:
     )
 
 
+def since_or_from(date: dt.date, today: dt.date | None = None) -> str:
+    """« depuis le 1er septembre 2026 » for a date reached, « à partir du … » otherwise."""
+    reached = date <= (today or dt.date.today())
+    return f"{'depuis le' if reached else 'à partir du'} {french_date(date)}"
+
+
+def b2b_phrase(category: Category, rules: RolloutRules, today: dt.date | None = None) -> str:
+    """The company's dates under the B2B reform, beside its public-buyer date."""
+    b2b = rules.b2b
+    return (
+        f"Entre entreprises (réforme de la facturation électronique), une {category.short_label} "
+        f"doit pouvoir recevoir des factures électroniques {since_or_from(b2b.receive_from, today)}"
+        f" et les émettre {since_or_from(b2b.issue_date(category.id), today)}, par {b2b.channel}."
+    )
+
+
+def b2b_calendar_lines(rules: RolloutRules, today: dt.date | None = None) -> str:
+    b2b = rules.b2b
+    by_date: dict[dt.date, list[str]] = {}
+    for category in rules.categories:
+        by_date.setdefault(b2b.issue_date(category.id), []).append(category.label_plural)
+    lines = [
+        f"- réception par toutes les entreprises : {since_or_from(b2b.receive_from, today)}",
+        *(
+            f"- émission par les {' et les '.join(labels)} : {since_or_from(date, today)}"
+            for date, labels in sorted(by_date.items())
+        ),
+    ]
+    return " ;\n".join(lines) + "."
+
+
 def _wave_phrase(category: Category) -> str:
     if category.count:
         return f" : c'est la vague des {format_number(category.count)} {category.label_plural}"
@@ -376,13 +408,13 @@ def category_answer(categories: list[Category], rules: RolloutRules) -> tuple[st
     for category in categories:
         paragraphs.append(
             f"Pour une {category.label}, {_obligation(category)}{_wave_phrase(category)}. "
-            f"{criteria_text(category, rules)}"
+            f"{b2b_phrase(category, rules)} {criteria_text(category, rules)}"
         )
     paragraphs.append(
         f"{_all_companies(rules)} En cas de doute sur votre catégorie, indiquez-moi votre "
         "effectif et votre chiffre d'affaires : je vérifierai."
     )
-    return "\n\n".join(paragraphs), [c.doc for c in categories]
+    return "\n\n".join(paragraphs), [*(c.doc for c in categories), rules.b2b.doc]
 
 
 def figures_answer(classification: Classification, rules: RolloutRules) -> tuple[str, list[str]]:
@@ -395,8 +427,11 @@ def figures_answer(classification: Classification, rules: RolloutRules) -> tuple
     )
     if classification.caveat:
         text += f" {classification.caveat}"
-    text += f"\n\n{_all_companies(rules)}"
-    return text, [category.doc, rules.measurement_doc]
+    text += (
+        f" {b2b_phrase(category, rules)} Pour ce calendrier, la catégorie s'apprécie sur le "
+        f"{rules.b2b.category_period}.\n\n{_all_companies(rules)}"
+    )
+    return text, [category.doc, rules.measurement_doc, rules.b2b.doc]
 
 
 def public_answer(rules: RolloutRules) -> tuple[str, list[str]]:
@@ -448,8 +483,25 @@ def calendar_lines(rules: RolloutRules) -> str:
 def calendar_answer(rules: RolloutRules) -> tuple[str, list[str]]:
     return (
         "La facture électronique vers les acheteurs publics s'est généralisée par vagues :\n"
-        f"{calendar_lines(rules)}\n\n{_all_companies(rules)}",
-        [CALENDAR_DOC],
+        f"{calendar_lines(rules)}\n\n{_all_companies(rules)}\n\n"
+        "Entre entreprises, la réforme de la facturation électronique suit un second "
+        f"calendrier :\n{b2b_calendar_lines(rules)}",
+        [CALENDAR_DOC, rules.b2b.doc],
+    )
+
+
+def fuels_today(rules: RolloutRules) -> str:
+    """The agricultural fuel regime in force, whatever the département."""
+    fuels = rules.fuels
+    return (
+        f"Depuis la campagne {fuels.online_everywhere_campaign}, la demande en ligne est ouverte "
+        f"dans tous les départements, et elle est obligatoire depuis la campagne "
+        f"{fuels.online_compulsory_campaign} : elle se dépose sur {fuels.refund_portal} et est "
+        f"instruite par {fuels.refund_service}. Depuis le "
+        f"{french_date(fuels.gnr_reduced_rate_invoiced_from)}, le gazole non routier (GNR) "
+        f"agricole est facturé directement au tarif réduit ({fuels.gnr_agricultural_rate}) sur "
+        "présentation d'une attestation à votre distributeur ; le remboursement après coup "
+        f"reste ouvert pour {fuels.refunded_products}."
     )
 
 
@@ -458,25 +510,20 @@ def tic_answer(departement: Departement, rules: RolloutRules) -> tuple[str, list
     where = f"le département {departement.code} ({departement.name})"
     count = len(pilot.departements)
     if rules.is_pilot(departement):
-        applicants = ", ".join(pilot.eligible_applicants)
-        return (
+        history = (
             f"Oui : votre siège social se trouve dans {where}, l'un des {count} départements "
-            f"expérimentateurs de {pilot.portal}. Vous êtes donc concerné : vous pouvez saisir "
-            "et transmettre votre demande de remboursement TIC/TICGN sur Chorus Portal Pro, si "
-            f"vous disposez d'un numéro SIRET et que vous faites partie des demandeurs visés "
-            f"({applicants}).",
-            [pilot.doc],
+            f"expérimentateurs de {pilot.portal}, où la demande de remboursement TIC/TICGN en "
+            "ligne a été ouverte en premier. Vous êtes donc concerné."
         )
-    return (
-        f"Non : votre siège social se trouve dans {where}, qui ne fait pas partie des {count} "
-        f"départements expérimentateurs de {pilot.portal}. Vous n'êtes donc pas concerné par "
-        "la demande en ligne sur Chorus Portal Pro : seuls les demandeurs dont le siège est "
-        "dans l'un de ces départements peuvent l'y déposer. Votre droit au remboursement "
-        "reste entier : déposez votre demande par la voie habituelle, sur formulaire papier, "
-        "auprès de la direction départementale des finances publiques (DDFiP) du département "
-        "de votre siège.",
-        [OUTSIDE_PILOT_DOC, pilot.doc],
-    )
+        docs = [pilot.doc]
+    else:
+        history = (
+            f"Lors de l'expérimentation de {pilot.portal}, seuls les demandeurs dont le siège se "
+            f"trouvait dans l'un des {count} départements pilotes pouvaient déposer en ligne, et "
+            f"{where} n'en faisait pas partie. Cette restriction n'existe plus."
+        )
+        docs = [OUTSIDE_PILOT_DOC, pilot.doc]
+    return f"{history}\n\n{fuels_today(rules)}", [rules.fuels.doc, *docs]
 
 
 def answer_for(state: RolloutState, rules: RolloutRules) -> tuple[str, list[str]] | None:

@@ -145,6 +145,35 @@ class Wave:
 
 
 @dataclass(frozen=True)
+class B2bCalendar:
+    """Electronic invoicing between companies (since 2026): receive, then issue by category."""
+
+    receive_from: dt.date
+    issue_from: tuple[tuple[str, dt.date], ...]  # (category id, date): hashable, like the rules
+    vat_group_issue_from: dt.date
+    category_period: str
+    channel: str
+    doc: str
+
+    def issue_date(self, category_id: str) -> dt.date:
+        return dict(self.issue_from)[category_id]
+
+
+@dataclass(frozen=True)
+class AgriculturalFuels:
+    """The agricultural fuel regime in force (the DémaTIC pilot is its history)."""
+
+    online_everywhere_campaign: int
+    online_compulsory_campaign: int
+    gnr_reduced_rate_invoiced_from: dt.date
+    gnr_agricultural_rate: str
+    refunded_products: str
+    refund_portal: str
+    refund_service: str
+    doc: str
+
+
+@dataclass(frozen=True)
 class RolloutRules:
     """The whole of ``rollout.yml``, typed."""
 
@@ -155,6 +184,8 @@ class RolloutRules:
     all_companies_from: dt.date
     size_criteria_source: str
     measurement_doc: str
+    b2b: B2bCalendar
+    fuels: AgriculturalFuels
     waves: tuple[Wave, ...] = ()
 
     def category(self, category_id: str) -> Category:
@@ -173,6 +204,30 @@ def _date(value: Any) -> dt.date:
 
 def _aliases(item: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(a) for a in item.get("aliases") or ())
+
+
+def _b2b(raw: dict[str, Any]) -> B2bCalendar:
+    return B2bCalendar(
+        receive_from=_date(raw["receive_from"]),
+        issue_from=tuple((str(k), _date(v)) for k, v in raw["issue_from"].items()),
+        vat_group_issue_from=_date(raw["vat_group_issue_from"]),
+        category_period=str(raw["category_period"]),
+        channel=str(raw["channel"]),
+        doc=str(raw["doc"]),
+    )
+
+
+def _fuels(raw: dict[str, Any]) -> AgriculturalFuels:
+    return AgriculturalFuels(
+        online_everywhere_campaign=int(raw["online_everywhere_campaign"]),
+        online_compulsory_campaign=int(raw["online_compulsory_campaign"]),
+        gnr_reduced_rate_invoiced_from=_date(raw["gnr_reduced_rate_invoiced_from"]),
+        gnr_agricultural_rate=str(raw["gnr_agricultural_rate"]),
+        refunded_products=str(raw["refunded_products"]),
+        refund_portal=str(raw["refund_portal"]),
+        refund_service=str(raw["refund_service"]),
+        doc=str(raw["doc"]),
+    )
 
 
 def load_rules(path: Path = ROLLOUT_FILE) -> RolloutRules:
@@ -249,6 +304,8 @@ def load_rules(path: Path = ROLLOUT_FILE) -> RolloutRules:
             all_companies_from=_date(data["all_companies_from"]),
             size_criteria_source=str(data.get("size_criteria_source", "")),
             measurement_doc=str(measurement.get("doc", "")),
+            b2b=_b2b(data["b2b_generalisation"]),
+            fuels=_fuels(data["agricultural_fuels"]),
             waves=tuple(
                 Wave(_date(w["date"]), str(w["label"]), str(w["doc"]))
                 for w in data.get("waves") or ()
@@ -256,6 +313,9 @@ def load_rules(path: Path = ROLLOUT_FILE) -> RolloutRules:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ContentError(f"{path}: malformed rollout rules: {exc!r}") from exc
+    missing = {c.id for c in rules.categories} - set(dict(rules.b2b.issue_from))
+    if missing:
+        raise ContentError(f"{path}: b2b_generalisation.issue_from lacks {sorted(missing)}")
     if not any(c.criteria is None for c in rules.categories):
         raise ContentError(f"{path}: one category must be the fallback (criteria: null)")
     return rules

@@ -156,9 +156,15 @@ async def test_rollout_tic_outside_pilot_says_what_to_do() -> None:
     await dialogue.say(
         "exploitation forestière dans les Vosges, remboursement TICGN sur le portail ?"
     )
-    assert dialogue.text.startswith("Non")
-    assert "pas concerné" in dialogue.text and "DDFiP" in dialogue.text
-    assert dialogue.links[0]["url"] == "/docs/" + OUTSIDE_PILOT_DOC
+    # The pilot is history: the answer says so, then gives the regime in force.
+    assert dialogue.text.startswith("Lors de l'expérimentation de DémaTIC, seuls")
+    assert "88 (Vosges) n'en faisait pas partie. Cette restriction n'existe plus." in dialogue.text
+    assert "obligatoire depuis la campagne 2021" in dialogue.text
+    assert "Chorus\u00a0Pro" in dialogue.text or "Chorus Pro" in dialogue.text
+    assert "DDFiP" in dialogue.text and "1er juillet 2024" in dialogue.text
+    urls = [link["url"] for link in dialogue.links]
+    assert "/docs/" + OUTSIDE_PILOT_DOC in urls
+    assert "/docs/guide-carburants-agricoles#regime-en-vigueur" in urls
 
 
 async def test_rollout_departement_entity_is_used() -> None:
