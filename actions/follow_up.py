@@ -25,8 +25,8 @@ CLARIFY_PAYLOAD = re.compile(r"^/ask_question(\{.*\})$")
 
 
 def is_follow_up(text: str) -> bool:
-    folded = fold(text)
-    return bool(FOLLOW_UP_OPENINGS.match(folded)) and len(folded.split()) <= MAX_FOLLOW_UP_WORDS
+    words = re.findall(r"\w+", fold(text))
+    return bool(FOLLOW_UP_OPENINGS.match(" ".join(words))) and len(words) <= MAX_FOLLOW_UP_WORDS
 
 
 def previous_question(events: list[dict[str, Any]], title_of: Callable[[str], str | None]) -> str:

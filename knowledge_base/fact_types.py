@@ -29,20 +29,23 @@ FACT_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             r"\b(?:combien de (?:temps|jours|mois|semaines)|quel(?:s|le)? (?:est le |sont les )?"
             r"delais?|sous combien|dans combien|en combien de temps|delai (?:de|pour|moyen|max)"
-            r"|duree|jusqu a quand|pendant combien)\b"
+            r"|duree|pendant combien)\b"
         ),
         re.compile(
             rf"\b(?:\d+|{_NUMBER_WORDS}) (?:jours?|mois|ans?|annees?|semaines?|heures?|minutes?)"
             r"\b|\bdelais?\b|\bduree\b|\bimmediat\w*|\binstantan\w*|\ben temps reel\b"
-            r"|\bjusqu a\b|\bavant le\b"
+            r"|\bjusqu (?:a|au|aux)\b|\bavant le\b"
         ),
     ),
     "date": (
         re.compile(
-            r"\b(?:a partir de quand|depuis quand|quelle date|a quelle date|date limite"
+            r"\b(?:a partir de quand|depuis quand|jusqu a quand|quelle date|a quelle date|date limite"
             r"|quand (?:est ce que|doit|dois|devons|faut|entre|commence|s applique|debute))\b"
         ),
-        re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bdepuis\b|\bdes le\b|\ba partir\b"),
+        re.compile(
+            rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bdepuis\b|\bdes le\b|\ba partir\b"
+            r"|\bjusqu (?:a|au|aux)\b|\bavant le\b"
+        ),
     ),
     "amount": (
         re.compile(

@@ -1,0 +1,223 @@
+"""The routing policy of :func:`nlu_components.routing_rules.reroute`, row by row.
+
+Expected values are written out by hand (``None`` = keep DIET's intent, ``ask_question``
+= hand the message to the retrieval); the module's own patterns are never reused here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu_components.routing_rules import reroute
+
+RETRIEVAL = "ask_question"
+
+
+# --- check_status --------------------------------------------------------------------
+
+
+def test_reroute_check_status_keeps_a_message_with_a_reference() -> None:
+    assert reroute("check_status", "MJ-2026-004512", has_reference=True) is None
+    # With a reference, even a « what does it mean » wording stays a status lookup.
+    assert (
+        reroute(
+            "check_status",
+            "que signifie le statut de ma facture FAC-2026-000123 ?",
+            has_reference=True,
+        )
+        is None
+    )
+
+
+def test_reroute_check_status_same_question_without_reference_goes_to_retrieval() -> None:
+    text = "que signifie le statut de ma facture FAC-2026-000123 ?"
+    assert reroute("check_status", text, has_reference=False) == RETRIEVAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "où en est mon mémoire ?",
+        "Où en est mon mémoire ?",
+        "mon mémoire a-t-il été payé ?",
+        "je voudrais connaître le statut de ma demande de remboursement",
+        "Où en sont mes factures déposées la semaine dernière ?",
+        "ma facture",
+    ],
+)
+def test_reroute_check_status_keeps_the_users_own_record(text: str) -> None:
+    assert reroute("check_status", text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ma facture est rejetée, que faire ?",
+        "que signifie le statut mise en paiement ?",
+        "qu'est-ce que le statut « suspendue » sur Chorus Pro ?",
+        "combien de temps faut-il en général pour que mon mémoire soit payé ?",
+        "ma facture est suspendue, est-ce normal ?",
+        "comment corriger ma facture rejetée par le service ?",
+    ],
+)
+def test_reroute_check_status_general_questions_go_to_retrieval(text: str) -> None:
+    assert reroute("check_status", text) == RETRIEVAL
+
+
+def test_reroute_check_status_short_message_without_own_record_goes_to_retrieval() -> None:
+    assert reroute("check_status", "statut rejeté ?") == RETRIEVAL
+
+
+def test_reroute_check_status_short_own_record_with_general_cue_is_kept() -> None:
+    # Fewer than five words and about « ma facture »: too short to be a general question.
+    assert reroute("check_status", "ma facture, que faire ?") is None
+
+
+# --- ask_rollout_date ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["30 salariés", "PME", "ETI", "une grande entreprise", "75"])
+def test_reroute_ask_rollout_date_keeps_short_form_answers(text: str) -> None:
+    assert reroute("ask_rollout_date", text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quand la facturation électronique devient-elle obligatoire pour une PME ?",
+        "à partir de quelle date mon entreprise doit-elle émettre des factures électroniques ?",
+        "quel est le calendrier de la réforme pour les entreprises de taille intermédiaire ?",
+        "nous sommes une entreprise de 250 salariés et 40 millions d'euros",
+        "notre entreprise a un chiffre d'affaires de quelques millions",
+        "notre siège social se trouve dans le département du Rhône",
+        "nous sommes installés en Gironde, le 33, pour information",
+    ],
+)
+def test_reroute_ask_rollout_date_keeps_when_figures_or_place(text: str) -> None:
+    assert reroute("ask_rollout_date", text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "comment un expert judiciaire dépose-t-il son mémoire de frais sur le portail ?",
+        "quels formulaires un interprète traducteur doit-il remplir pour être payé ?",
+        "un artisan plombier peut-il envoyer ses factures au format PDF sur Chorus Pro ?",
+    ],
+)
+def test_reroute_ask_rollout_date_long_trade_question_goes_to_retrieval(text: str) -> None:
+    assert reroute("ask_rollout_date", text) == RETRIEVAL
+
+
+# --- ask_human -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quel est le numéro de téléphone du support ?",
+        "quels sont les horaires d'ouverture de l'assistance ?",
+        "quelle est l'adresse e-mail du support Chorus Pro ?",
+        "comment contacter le support du portail ?",
+    ],
+)
+def test_reroute_ask_human_how_to_reach_support_goes_to_retrieval(text: str) -> None:
+    assert reroute("ask_human", text) == RETRIEVAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je veux parler à un conseiller",
+        "Je voudrais parler à quelqu'un",
+        "passez-moi un conseiller",
+        "un humain svp",
+        "je veux parler à un conseiller, quel est son numéro ?",
+    ],
+)
+def test_reroute_ask_human_keeps_a_handoff_request(text: str) -> None:
+    assert reroute("ask_human", text) is None
+
+
+# --- greetings, thanks, bot challenge, goodbye ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("greet", "Bonjour, je suis expert judiciaire, comment déposer mon mémoire ?"),
+        ("greet", "Bonjour, comment créer mon compte sur Chorus Pro ?"),
+        ("thanks", "merci, et pour le remboursement de la TIC sur le gazole ?"),
+        ("goodbye", "au revoir, je reviendrai déposer ma facture sur le portail"),
+        ("bot_challenge", "es-tu un robot capable de suivre mon paiement de facture ?"),
+    ],
+)
+def test_reroute_smalltalk_long_portal_question_goes_to_retrieval(intent: str, text: str) -> None:
+    assert reroute(intent, text) == RETRIEVAL
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("greet", "bonjour"),
+        ("greet", "Bonjour !"),
+        ("bot_challenge", "es-tu un robot ?"),
+        ("thanks", "merci beaucoup"),
+        ("goodbye", "au revoir et bonne journée"),
+        # Short, even with a portal word.
+        ("greet", "bonjour, Chorus Pro ?"),
+        # Long, but no portal subject.
+        ("greet", "bonjour, comment allez-vous aujourd'hui, cher ami ?"),
+    ],
+)
+def test_reroute_smalltalk_is_kept(intent: str, text: str) -> None:
+    assert reroute(intent, text) is None
+
+
+# --- out_of_scope --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "est-ce que chorus pro fonctionne le dimanche ?",
+        "Chorus Pro est-il disponible à l'étranger ?",
+        "mon mémoire de frais de justice",
+        "c'est quoi le SIRET ?",
+        "la TICPE sur le gazole non routier",
+    ],
+)
+def test_reroute_out_of_scope_naming_a_portal_subject_goes_to_retrieval(text: str) -> None:
+    assert reroute("out_of_scope", text) == RETRIEVAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "comment déclarer mes impôts sur le revenu ?",
+        "quelle est la météo à Brest demain ?",
+        "donne-moi une recette de crêpes",
+    ],
+)
+def test_reroute_out_of_scope_without_portal_subject_is_kept(text: str) -> None:
+    assert reroute("out_of_scope", text) is None
+
+
+# --- other cases ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        (None, "où en est mon mémoire ?"),
+        ("", "ma facture est rejetée, que faire ?"),
+        ("ask_question", "bonjour"),
+        ("check_status", ""),
+        ("ask_documentation", "comment déclarer mes impôts sur le revenu ?"),
+        ("nlu_fallback", "quel est le numéro de téléphone du support ?"),
+    ],
+)
+def test_reroute_other_intents_and_empty_input_are_left_alone(
+    intent: str | None, text: str
+) -> None:
+    assert reroute(intent, text) is None
