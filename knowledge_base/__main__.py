@@ -303,6 +303,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inventory(args: argparse.Namespace) -> int:
+    from knowledge_base.content import load_faq, load_guides
+    from knowledge_base.inventory import format_inventory, load_inventory
+
+    guides = load_guides()
+    known = {e.id for e in load_faq(guides=guides)} | {s.key for g in guides for s in g.sections}
+    print(format_inventory(load_inventory(known)))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from knowledge_base.bench import search_latency, synthetic_scale
     from knowledge_base.evaluation import OUT_OF_SCOPE_SET, RETRIEVAL_SET, load_questions
@@ -363,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("calibrate", help="calibre poids et seuils")
     p.add_argument("--folds", type=int, default=5, help="plis de la validation croisée")
     p.set_defaults(func=cmd_calibrate)
+    p = sub.add_parser("inventory", help="couverture des sujets documentés et lacunes")
+    p.set_defaults(func=cmd_inventory)
     p = sub.add_parser("bench", help="latences et passage à l'échelle")
     p.add_argument("--rows", type=int, default=100_000)
     p.add_argument("--skip-synthetic", action="store_true")
