@@ -39,8 +39,9 @@ FACT_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "date": (
         re.compile(
-            r"\b(?:a partir de quand|depuis quand|jusqu a quand|quelle date|a quelle date|date limite"
-            r"|quand (?:est ce que|doit|dois|devons|faut|entre|commence|s applique|debute))\b"
+            r"\b(?:a partir de quand|depuis quand|jusqu a quand|quelle date|a quelle date"
+            r"|date limite|quand (?:est ce que|doit|dois|devons|faut|entre|commence|s applique"
+            r"|debute))\b"
         ),
         re.compile(
             rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bdepuis\b|\bdes le\b|\ba partir\b"
