@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup setup-dev run test lint validate train index eval bench
+.PHONY: help setup setup-dev run test lint validate train index eval eval-real bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,7 +26,7 @@ test: setup-dev  ## every check: lint, unit tests (SQLite + PostgreSQL), Rasa ch
 
 lint:  ## ruff
 	.venv/bin/ruff check .
-	.venv/bin/ruff format --check assistant knowledge_base actions support_tickets tests
+	.venv/bin/ruff format --check assistant knowledge_base actions support_tickets tests nlu_components scripts
 
 validate:  ## rasa data validate
 	$(RASA) data validate $(RASA_ARGS)
@@ -39,6 +39,9 @@ index:  ## rebuild the knowledge-base index if its content changed
 
 eval:  ## evaluate the running assistant on the shared dev set
 	$(PY) -m assistant eval ../shared/eval/dev.jsonl --url http://127.0.0.1:8000
+
+eval-real:  ## evaluate the running assistant on the held-out real users' questions
+	$(PY) -m assistant eval eval/real_questions/test.jsonl --url http://127.0.0.1:8000
 
 bench:  ## benchmarks of BENCHMARKS.md (needs `make run` in another terminal for latency)
 	scripts/bench.sh

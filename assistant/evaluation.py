@@ -195,13 +195,22 @@ def check(item: dict[str, Any], text: str) -> tuple[bool, str]:
     return True, ""
 
 
+# The chat API limits messages per client (429 with Retry-After): a long set waits its turn
+# instead of failing, at most this many times a message.
+MAX_RATE_LIMIT_WAITS = 10
+
+
 def _post(
     client: httpx.Client, url: str, session_id: str, message: str
 ) -> tuple[int, dict[str, Any]]:
     try:
-        response = client.post(
-            url.rstrip("/") + "/api/chat", json={"session_id": session_id, "message": message}
-        )
+        for _ in range(MAX_RATE_LIMIT_WAITS + 1):
+            response = client.post(
+                url.rstrip("/") + "/api/chat", json={"session_id": session_id, "message": message}
+            )
+            if response.status_code != 429 or "Retry-After" not in response.headers:
+                break
+            time.sleep(min(float(response.headers["Retry-After"]), 60.0))
         status = response.status_code
         return status, (response.json() if status == 200 else {})
     except httpx.HTTPError as exc:

@@ -12,6 +12,9 @@ Commands:
     calibrate       choose the decision thresholds by k-fold cross-validation on
                     eval/retrieval_set.jsonl + eval/out_of_scope.jsonl (figures per held-out
                     fold), and report the fusion weight curve
+    calibrate-facts decision outcomes and the best thresholds on a set checked by key-fact
+                    regexes (--set: the development split of the real questions)
+    inventory       coverage of the subjects public sources document, and the open gaps
     bench           search latency p50/p95, and a synthetic 100,000-row flat vs HNSW run
 """
 
@@ -303,6 +306,35 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate_facts(args: argparse.Namespace) -> int:
+    from knowledge_base.evaluation import choose_thresholds
+    from knowledge_base.fact_calibration import fact_profile, load_fact_items, outcome_counts
+
+    settings = get_settings()
+    kb = _load_kb(settings)
+    if kb is None:
+        return 1
+    items = load_fact_items(Path(args.set))
+    import logging
+
+    logging.getLogger("knowledge_base.decision").setLevel(logging.WARNING)
+    profiles = [fact_profile(item, kb, settings) for item in items]
+    current = {
+        "answer_min_score": settings.answer_min_score,
+        "answer_min_margin": settings.answer_min_margin,
+        "clarify_min_score": settings.clarify_min_score,
+    }
+    print(f"{len(items)} questions de {args.set}")
+    print("Seuils actuels", json.dumps(current), json.dumps(outcome_counts(profiles, current)))
+    chosen, utility = choose_thresholds(profiles)
+    print(
+        f"Seuils d'utilité maximale ({utility:.1f})",
+        json.dumps(chosen),
+        json.dumps(outcome_counts(profiles, chosen)),
+    )
+    return 0
+
+
 def cmd_inventory(args: argparse.Namespace) -> int:
     from knowledge_base.content import load_faq, load_guides
     from knowledge_base.inventory import format_inventory, load_inventory
@@ -373,6 +405,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("calibrate", help="calibre poids et seuils")
     p.add_argument("--folds", type=int, default=5, help="plis de la validation croisée")
     p.set_defaults(func=cmd_calibrate)
+    p = sub.add_parser(
+        "calibrate-facts", help="seuils de décision sur un jeu vérifié par faits (jeu de dev)"
+    )
+    p.add_argument("--set", required=True, help="JSONL à motifs (jamais le jeu de test)")
+    p.set_defaults(func=cmd_calibrate_facts)
     p = sub.add_parser("inventory", help="couverture des sujets documentés et lacunes")
     p.set_defaults(func=cmd_inventory)
     p = sub.add_parser("bench", help="latences et passage à l'échelle")

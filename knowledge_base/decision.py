@@ -169,10 +169,17 @@ def decide(query: str, hits: list[Hit], settings: KnowledgeBaseSettings) -> Deci
     ):
         action, candidates = "answer", (entries[0],)
     elif entries and fact_missing and crossed["clarify_min_score"]:
-        # On the subject, without the fact asked: let the user choose among close entries
-        # rather than answer beside the point; with nothing close, say we do not know.
+        # On the subject, without the fact asked: the close entries that state it are the
+        # answer (one) or the choice (several); with none, say we do not know.
         close = [h for h in entries[1:MAX_CANDIDATES] if h.fused >= best_score - CLARIFY_SPREAD]
-        action, candidates = ("clarify", (entries[0], *close)) if close else ("abstain", ())
+        stating = [h for h in close if fact is not None and states_fact(h.unit.answer, fact)]
+        if len(stating) == 1 and stating[0].fused >= settings.clarify_min_score:
+            action, candidates = "answer", (stating[0],)
+        elif stating:
+            action, candidates = "clarify", tuple(stating)
+        else:
+            action, candidates = ("clarify", (entries[0], *close)) if close else ("abstain", ())
+
     elif entries and crossed["clarify_min_score"]:
         close = [h for h in entries[1:MAX_CANDIDATES] if h.fused >= best_score - CLARIFY_SPREAD]
         if not close and len(entries) > 1:

@@ -26,6 +26,13 @@ bot challenge, goodbye    portal subject: « Bonjour, je suis expert judiciaire,
                           mémoire, the TIC… is the retrieval's to answer or abstain on)
 ========================  ==================================================================
 
+The other way, a portal question (``ask_question``) that carries the rollout rules' real
+trigger goes to ``ask_rollout_date``, whose answer computes the dates from
+``knowledge_base/rollout.yml``: *when* an obligation applies to a named company category
+or to given figures, about invoicing; or whether a TIC/TICGN applicant of a named
+département can file online. A question that also asks how, what or how long
+(« quel délai… », « comment… ») stays with the retrieval.
+
 Pure Python on purpose: the Rasa component (:mod:`nlu_components.routing_guard`) wraps
 it, and the main test suite checks it without Rasa.
 """
@@ -102,15 +109,41 @@ HANDOFF_REQUEST = _words(
 )
 
 
+INVOICING = _words(r"factur\w*|chorus\w*|dematerialis\w*|e invoicing")
+ROLLOUT_INTENT = "ask_rollout_date"
+
+
+def rollout_trigger(text: str, folded: str) -> bool:
+    """The rollout rules can answer ``text`` outright (see the module docstring)."""
+    # The rules' own vocabulary (categories, départements, TIC words) lives in rollout.yml;
+    # imported here so that Rasa loads it only when a portal question is checked.
+    from knowledge_base.rollout_rules import (
+        extract_figures,
+        find_categories,
+        find_departement,
+        mentions_tic,
+    )
+
+    if GENERAL_QUESTION.search(folded):
+        return False
+    if mentions_tic(text) and find_departement(text) is not None:
+        return True
+    if not (WHEN_CUE.search(folded) and INVOICING.search(folded)):
+        return False
+    return bool(find_categories(text)) or not extract_figures(text).empty
+
+
 def _word_count(folded: str) -> int:
     return len(re.findall(r"\w+", folded))
 
 
 def reroute(intent: str | None, text: str, has_reference: bool = False) -> str | None:
     """The intent to use instead of ``intent`` for ``text``, or ``None`` to keep it."""
-    if not intent or intent == RETRIEVAL_INTENT or not text:
+    if not intent or not text:
         return None
     folded = fold(text)
+    if intent == RETRIEVAL_INTENT:
+        return ROLLOUT_INTENT if rollout_trigger(text, folded) else None
     words = _word_count(folded)
     if intent == "check_status":
         if has_reference:

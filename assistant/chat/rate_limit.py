@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict, deque
 from threading import Lock
@@ -30,6 +31,15 @@ class RateLimiter:
             if len(self._events) > 50_000:
                 self._evict(now)
             return True
+
+    def retry_after(self, key: str, now: float | None = None) -> int:
+        """Whole seconds until ``key`` may send again (0 when it may now)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            events = self._events.get(key)
+            if not events or len(events) < self.limit:
+                return 0
+            return max(1, math.ceil(events[0] + self.window_s - now))
 
     def _evict(self, now: float) -> None:
         stale = [k for k, ev in self._events.items() if not ev or now - ev[-1] >= self.window_s]

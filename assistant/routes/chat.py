@@ -77,9 +77,14 @@ async def chat(
     limiters = request.app.state.rate_limiters
     if not limiters["session"].allow(body.session_id) or not limiters["client"].allow(client):
         logger.warning("gateway.rate_limited session=%s client=%s", body.session_id, client)
-        return _error(
+        limited = _error(
             429, "Vous avez envoyé trop de messages en peu de temps. Patientez une minute."
         )
+        wait_s = max(
+            limiters["session"].retry_after(body.session_id), limiters["client"].retry_after(client)
+        )
+        limited.headers["Retry-After"] = str(max(wait_s, 1))
+        return limited
 
     try:
         found = resolve_identity(request, settings, body.identity_token)

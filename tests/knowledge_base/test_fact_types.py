@@ -176,7 +176,7 @@ def test_decide_same_hits_answer_when_no_fact_is_asked() -> None:
     assert decision.missing_fact is None
 
 
-def test_decide_fact_missing_offers_the_close_entries() -> None:
+def test_decide_fact_missing_answers_the_one_close_entry_that_states_it() -> None:
     hits = [
         _hit("paiement", 0.8, NO_FACT, side_rank=1),
         _hit("delai", 0.7, WITH_DURATION),
@@ -184,9 +184,32 @@ def test_decide_fact_missing_offers_the_close_entries() -> None:
         _hit("loin", 0.4, WITH_DURATION),
     ]
     decision = decide(DURATION_Q, hits, SETTINGS)
-    assert decision.action == "clarify"
-    assert [h.unit.id for h in decision.candidates] == ["paiement", "delai", "suivi"]
+    assert decision.action == "answer"
+    assert [h.unit.id for h in decision.candidates] == ["delai"]
     assert decision.missing_fact == "duration"
+
+
+def test_decide_fact_missing_offers_the_close_entries_that_state_it() -> None:
+    hits = [
+        _hit("paiement", 0.8, NO_FACT, side_rank=1),
+        _hit("delai", 0.7, WITH_DURATION),
+        _hit("delai-etat", 0.69, WITH_DURATION),
+        _hit("loin", 0.4, WITH_DURATION),
+    ]
+    decision = decide(DURATION_Q, hits, SETTINGS)
+    assert decision.action == "clarify"
+    assert [h.unit.id for h in decision.candidates] == ["delai", "delai-etat"]
+
+
+def test_decide_fact_missing_offers_the_close_entries_when_none_states_it() -> None:
+    hits = [
+        _hit("paiement", 0.8, NO_FACT, side_rank=1),
+        _hit("suivi", 0.7, NO_FACT),
+        _hit("loin", 0.4, WITH_DURATION),
+    ]
+    decision = decide(DURATION_Q, hits, SETTINGS)
+    assert decision.action == "clarify"
+    assert [h.unit.id for h in decision.candidates] == ["paiement", "suivi"]
 
 
 def test_decide_fact_stated_answers_as_usual() -> None:
@@ -221,8 +244,9 @@ def test_decide_date_question_against_answer_without_date() -> None:
     question = "À partir de quand la facturation électronique est-elle obligatoire ?"
     missing = [_hit("reforme", 0.8, NO_DATE, side_rank=1), _hit("calendrier", 0.72, WITH_DATE)]
     decision = decide(question, missing, SETTINGS)
-    assert decision.action == "clarify" and decision.missing_fact == "date"
-    assert [h.unit.id for h in decision.candidates] == ["reforme", "calendrier"]
+    # the close entry that states a date answers, not the best one that states none
+    assert decision.action == "answer" and decision.missing_fact == "date"
+    assert [h.unit.id for h in decision.candidates] == ["calendrier"]
     stated = [_hit("calendrier", 0.8, WITH_DATE, side_rank=1), _hit("reforme", 0.5, NO_DATE)]
     assert decide(question, stated, SETTINGS).action == "answer"
 

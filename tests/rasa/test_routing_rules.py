@@ -221,3 +221,32 @@ def test_reroute_other_intents_and_empty_input_are_left_alone(
     intent: str | None, text: str
 ) -> None:
     assert reroute(intent, text) is None
+
+
+# --- ask_question → ask_rollout_date: the rollout rules' real trigger ---------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Je dirige une PME, à partir de quand dois-je émettre des factures électroniques ?",
+        "Micro-entrepreneur : à partir de quand dois-je recevoir des factures électroniques ?",
+        "On est 40 salariés, la facturation électronique est obligatoire quand pour nous ?",
+        "Mon exploitation a son siège dans le Finistère, je peux demander le remboursement TIC ?",
+    ],
+)
+def test_reroute_portal_question_with_rollout_trigger_goes_to_rollout(message: str) -> None:
+    assert reroute("ask_question", message) == "ask_rollout_date"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "comment déposer une facture pour une mairie",
+        "quand la facture électronique devient-elle obligatoire ?",
+        "quel délai pour le remboursement TIC dans la Somme ?",
+        "Je dirige une PME, comment choisir ma plateforme agréée ?",
+    ],
+)
+def test_reroute_portal_question_without_rollout_trigger_stays(message: str) -> None:
+    assert reroute("ask_question", message) is None
