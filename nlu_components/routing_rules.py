@@ -14,8 +14,8 @@ intent                    kept when the message…
                           record (« où en est mon… », « mon mémoire a-t-il été payé ? »)
                           without asking what a status means, what to do or how long it
                           usually takes
-``ask_rollout_date``      asks *when* an obligation applies, gives company figures, names a
-                          département, or is a short form answer (fewer than
+``ask_rollout_date``      asks *when* about invoicing, gives company figures, names a TIC
+                          applicant's département, or is a short form answer (fewer than
                           ``SHORT_ANSWER_WORDS`` words)
 ``ask_human``             asks to be put in touch, not *how* to reach support (phone,
                           hours, address)
@@ -25,6 +25,10 @@ bot challenge, goodbye    portal subject: « Bonjour, je suis expert judiciaire,
 ``out_of_scope``          names no portal subject (a question naming Chorus Pro, a
                           mémoire, the TIC… is the retrieval's to answer or abstain on)
 ========================  ==================================================================
+
+A portal question or a rollout question about another administration's matter (RSA,
+income tax, URSSAF, public tenders…) that names none of the portal's subjects is
+``out_of_scope``.
 
 The other way, a portal question (``ask_question``) that carries the rollout rules' real
 trigger goes to ``ask_rollout_date``, whose answer computes the dates from
@@ -89,15 +93,14 @@ GENERAL_QUESTION = _words(
     r"|delai moyen|delai de paiement|en general|normalement|habituellement|d habitude"
     r"|est ce normal|c est normal|que se passe t il|qui (?:doit|peut)"
 )
+# Asking *when*: a date, a calendar, a start. « Obligé » or « concerné » alone ask whether,
+# which the knowledge base answers.
 WHEN_CUE = _words(
-    r"quand|date|dates|calendrier|echeances?|obligations?|oblige\w*|obligatoire\w*"
-    r"|concernee?s?|a partir de|depuis|des le|avant le|en 20\d\d|20\d\d"
+    r"quand|date|dates|calendrier|echeances?|a partir de|depuis|des le|avant le|en 20\d\d|20\d\d"
 )
-FIGURES_CUE = re.compile(
-    r"\d[\d  .,]*\s*(?:salaries?|personnes|employes|etp|uta|k?€|euros?|k|m|millions?|md|"
-    r"milliards?)\b|chiffre d affaires|\bca\b|bilan|effectif"
-)
-PLACE_CUE = _words(r"departement|dept|siege|\d{2}|2a|2b")
+# Company figures named without a usable number (« un chiffre d'affaires de quelques
+# millions »): the form asks for the number.
+FIGURES_CUE = _words(r"chiffre d affaires|\bca\b|total de bilan|bilan|effectifs?|salaries")
 CONTACT_HOWTO = _words(
     r"numero|telephone|tel|horaires?|heures?|ouvert\w*|adresse|mail|e mail|courriel"
     r"|coordonnees|par quel moyen|quel moyen|comment (?:contacter|joindre|ecrire|avoir)"
@@ -109,7 +112,7 @@ HANDOFF_REQUEST = _words(
 )
 
 
-INVOICING = _words(r"factur\w*|chorus\w*|dematerialis\w*|e invoicing")
+INVOICING = _words(r"factur\w*|chorus\w*|dematerialis\w*|e invoicing|reforme")
 ROLLOUT_INTENT = "ask_rollout_date"
 
 
@@ -133,6 +136,54 @@ def rollout_trigger(text: str, folded: str) -> bool:
     return bool(find_categories(text)) or not extract_figures(text).empty
 
 
+def rollout_form_matter(text: str, folded: str) -> bool:
+    """What the rollout form can work with: company figures or their labels, a head-office
+    département, a company category or *when* about invoicing (the form asks the rest)."""
+    from knowledge_base.rollout_rules import (
+        MIN_BARE_AMOUNT_EUR,
+        extract_figures,
+        find_categories,
+        find_departement,
+    )
+
+    figures = extract_figures(text)
+    amounts = [q.value for q in (figures.turnover_eur, figures.balance_sheet_eur) if q]
+    if figures.employees is not None or any(a >= MIN_BARE_AMOUNT_EUR for a in amounts):
+        return True
+    if FIGURES_CUE.search(folded):
+        return True
+    if find_departement(text) is not None:
+        return True
+    return bool(WHEN_CUE.search(folded) and (INVOICING.search(folded) or find_categories(text)))
+
+
+# Another administration's matter (social benefits, income tax, public tenders…): out of
+# scope unless the message also names one of the portal's own subjects.
+OTHER_ADMINISTRATION = _words(
+    r"rsa|caf|allocations? familiales|pole emploi|france travail|chomage|retraites?|cfe"
+    r"|cotisation fonciere|impots? sur le revenu|declaration (?:de|d) (?:revenus|impots?)"
+    r"|avis d imposition|taxe fonciere|taxe d habitation|urssaf|carte grise|permis de conduire"
+    r"|passeport|carte d identite|appels? d offres?|offres? pour un marche|ald"
+    r"|indemnites journalieres|securite sociale|mutuelle|prelevement a la source"
+    r"|espace (?:particulier|professionnel)"
+)
+# Portal subjects that share words with other administrations (the mémoires' social
+# contributions are the URSSAF's, and the knowledge base answers them).
+OWN_MATTERS = _words(
+    r"memoires?|experts? judiciaires?|interpretes?|traducteurs?|cosp|collaborateurs? occasionnels?"
+    r"|frais de justice"
+)
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+
+
+def other_administration(folded: str) -> bool:
+    return bool(
+        OTHER_ADMINISTRATION.search(folded)
+        and not PORTAL_SUBJECT.search(folded)
+        and not OWN_MATTERS.search(folded)
+    )
+
+
 def _word_count(folded: str) -> int:
     return len(re.findall(r"\w+", folded))
 
@@ -142,9 +193,9 @@ def reroute(intent: str | None, text: str, has_reference: bool = False) -> str |
     if not intent or not text:
         return None
     folded = fold(text)
-    if intent == RETRIEVAL_INTENT:
-        return ROLLOUT_INTENT if rollout_trigger(text, folded) else None
     words = _word_count(folded)
+    if intent == RETRIEVAL_INTENT and not other_administration(folded):
+        return ROLLOUT_INTENT if rollout_trigger(text, folded) else None
     if intent == "check_status":
         if has_reference:
             return None
@@ -152,10 +203,10 @@ def reroute(intent: str | None, text: str, has_reference: bool = False) -> str |
         if own and not GENERAL_QUESTION.search(folded):
             return None
         return RETRIEVAL_INTENT if words >= SHORT_ANSWER_WORDS or not own else None
-    if intent == "ask_rollout_date":
-        if words < SHORT_ANSWER_WORDS:
-            return None
-        if WHEN_CUE.search(folded) or FIGURES_CUE.search(folded) or PLACE_CUE.search(folded):
+    if intent in {RETRIEVAL_INTENT, ROLLOUT_INTENT} and other_administration(folded):
+        return OUT_OF_SCOPE_INTENT
+    if intent == ROLLOUT_INTENT:
+        if words < SHORT_ANSWER_WORDS or rollout_form_matter(text, folded):
             return None
         return RETRIEVAL_INTENT
     if intent == "ask_human":

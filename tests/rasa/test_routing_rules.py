@@ -250,3 +250,38 @@ def test_reroute_portal_question_with_rollout_trigger_goes_to_rollout(message: s
 )
 def test_reroute_portal_question_without_rollout_trigger_stays(message: str) -> None:
     assert reroute("ask_question", message) is None
+
+
+# --- another administration's matter: out of scope -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("intent", "message"),
+    [
+        ("ask_rollout_date", "J'ai 23 ans, est-ce que je peux avoir le RSA ?"),
+        ("ask_question", "comment je crée mon espace professionnel sur impots.gouv pour la TVA ?"),
+        ("ask_question", "Je dois déclarer zéro à l'URSSAF si je n'ai rien encaissé ?"),
+        ("ask_rollout_date", "à partir de quel montant faut-il répondre à un appel d'offres ?"),
+    ],
+)
+def test_reroute_other_administration_is_out_of_scope(intent: str, message: str) -> None:
+    assert reroute(intent, message) == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Je suis traducteur, mes cotisations URSSAF sur les mémoires ?",
+        "Chorus Pro : les factures à la CAF passent par le portail ?",
+    ],
+)
+def test_reroute_other_administration_with_portal_subject_stays(message: str) -> None:
+    assert reroute("ask_question", message) != "out_of_scope"
+
+
+def test_reroute_rollout_small_amount_is_not_company_figures() -> None:
+    message = (
+        "Je suis obligé de faire une facture à un particulier pour une prestation de 20 euros ?"
+    )
+    assert reroute("ask_rollout_date", message) == "ask_question"
+    assert reroute("ask_rollout_date", "On a 2 millions de CA et 15 salariés") is None
