@@ -160,11 +160,11 @@ def test_previous_question_title_function_not_called_for_plain_text() -> None:
 # --- contextual_query ----------------------------------------------------------------
 
 
-def test_contextual_query_joins_previous_question_and_follow_up() -> None:
+def test_contextual_query_joins_follow_up_twice_and_previous_question() -> None:
     previous = "Quand la facturation électronique devient-elle obligatoire pour une PME ?"
     assert contextual_query("et pour une ETI ?", previous) == (
-        "Quand la facturation électronique devient-elle obligatoire pour une PME ? "
-        "et pour une ETI ?"
+        "et pour une ETI ? et pour une ETI ? "
+        "Quand la facturation électronique devient-elle obligatoire pour une PME ?"
     )
 
 
@@ -189,8 +189,8 @@ def test_contextual_query_from_tracker_events_with_a_button() -> None:
     ]
     previous = previous_question(events, title_of)
     assert contextual_query("et pour une micro-entreprise ?", previous) == (
-        "Quand la facturation électronique devient-elle obligatoire ? "
-        "et pour une micro-entreprise ?"
+        "et pour une micro-entreprise ? et pour une micro-entreprise ? "
+        "Quand la facturation électronique devient-elle obligatoire ?"
     )
 
 
