@@ -66,12 +66,19 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.evaluation import evaluate, format_report
     from assistant.evaluation_outcomes import database_turn_log
 
-    report = evaluate(
-        args.path,
-        args.url,
-        set(args.kind) if args.kind else None,
-        turn_log=None if args.no_turn_log else database_turn_log,
-    )
+    try:
+        report = evaluate(
+            args.path,
+            args.url,
+            set(args.kind) if args.kind else None,
+            turn_log=None if args.no_turn_log else database_turn_log,
+        )
+    except OSError as exc:
+        print(f"Jeu d'évaluation illisible : {args.path} ({exc.strerror})", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # a malformed line: the message names the file and the line
+        print(f"Jeu d'évaluation invalide : {exc}", file=sys.stderr)
+        return 2
     print(format_report(report))
     if args.json:
         args.json.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

@@ -76,3 +76,19 @@ def test_run_item_fails_on_non_200_and_passes_on_match() -> None:
     assert report.by_kind() == {"faq": (1, 2)}
     text = format_report(report)
     assert "global" in text and "50.0%" in text and "[2]" in text
+
+
+def test_eval_command_bad_set_gives_french_message_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant.__main__ import main
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"id": "x", "question": "q", "kind": "faq", "must_contain_any": ["(oops"]}\n',
+        encoding="utf-8",
+    )
+    assert main(["eval", str(bad), "--no-turn-log"]) == 2
+    assert "Jeu d'évaluation invalide" in capsys.readouterr().err
+    assert main(["eval", str(tmp_path / "absent.jsonl"), "--no-turn-log"]) == 2
+    assert "Jeu d'évaluation illisible" in capsys.readouterr().err
