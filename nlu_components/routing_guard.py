@@ -28,13 +28,19 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_components.routing_rules import ROLLOUT_INTENT, reroute
+from nlu_components.routing_rules import (
+    ASK_HUMAN_INTENT,
+    OUT_OF_SCOPE_INTENT,
+    ROLLOUT_INTENT,
+    reroute,
+)
 
 logger = logging.getLogger("nlu_components.routing_guard")
 REFERENCE_ENTITY = "reference"
 # Confidence given to a message re-labelled by the rollout trigger (above the 0.55 of the
 # FallbackClassifier in config.yml).
 RULE_CONFIDENCE = 0.9
+RULE_INTENTS = frozenset({ROLLOUT_INTENT, ASK_HUMAN_INTENT, OUT_OF_SCOPE_INTENT})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -71,9 +77,10 @@ class RoutingGuard(GraphComponent, IntentClassifier):
         if new is None:
             return
         confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-        if new == ROLLOUT_INTENT:
-            # The rollout trigger is a rule on the rules' own vocabulary: as sure as DIET's
-            # surest answers, so the fallback classifier does not undo it.
+        if new in RULE_INTENTS:
+            # A trigger found by rule (the rollout rules' vocabulary, a request for a person,
+            # another administration's matter) is as sure as DIET's surest answers, so the
+            # fallback classifier does not undo it.
             confidence = max(confidence, RULE_CONFIDENCE)
         logger.info("routing.rerouted from=%s confidence=%.3f to=%s", name, confidence, new)
         message.set(

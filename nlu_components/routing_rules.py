@@ -30,11 +30,13 @@ A portal question or a rollout question about another administration's matter (R
 income tax, URSSAF, public tenders…) that names none of the portal's subjects is
 ``out_of_scope``.
 
-The other way, a portal question (``ask_question``) that carries the rollout rules' real
-trigger goes to ``ask_rollout_date``, whose answer computes the dates from
-``knowledge_base/rollout.yml``: *when* an obligation applies to a named company category
-or to given figures, about invoicing; or whether a TIC/TICGN applicant of a named
-département can file online. A question that also asks how, what or how long
+The other way, a portal question (``ask_question``) that asks to be put in touch with a
+person (« je voudrais parler à un conseiller ») goes to ``ask_human``, and one that carries
+the rollout rules' real trigger goes to ``ask_rollout_date``, whose answer computes the dates from
+``knowledge_base/rollout.yml``: *when* an obligation applies to a named company category,
+to given figures or to the user's own company (the form asks its category), about
+invoicing; or whether a TIC/TICGN applicant can file online (the form asks the
+département). A question that also asks how, what or how long
 (« quel délai… », « comment… ») stays with the retrieval.
 
 Pure Python on purpose: the Rasa component (:mod:`nlu_components.routing_guard`) wraps
@@ -112,6 +114,15 @@ HANDOFF_REQUEST = _words(
 )
 
 
+# « Can I file it on the portal? »: the TIC form's question (where the head office is).
+ONLINE_FILING = _words(r"(?:ce|le|sur le) portail|en ligne|chorus\w*|dematic|internet")
+# The user's own company: the rollout form asks its category or figures.
+OWN_COMPANY = _words(
+    r"mon entreprise|ma societe|ma boite|notre entreprise|notre societe|ma structure"
+    r"|pour (?:mon|ma|notre) (?:entreprise|societe|boite|structure)"
+    r"|dois je|devons nous|suis je|sommes nous|je dois|nous devons"
+)
+ASK_HUMAN_INTENT = "ask_human"
 INVOICING = _words(r"factur\w*|chorus\w*|dematerialis\w*|e invoicing|reforme")
 ROLLOUT_INTENT = "ask_rollout_date"
 
@@ -129,10 +140,12 @@ def rollout_trigger(text: str, folded: str) -> bool:
 
     if GENERAL_QUESTION.search(folded):
         return False
-    if mentions_tic(text) and find_departement(text) is not None:
+    if mentions_tic(text) and (find_departement(text) is not None or ONLINE_FILING.search(folded)):
         return True
     if not (WHEN_CUE.search(folded) and INVOICING.search(folded)):
         return False
+    if OWN_COMPANY.search(folded):
+        return True
     return bool(find_categories(text)) or not extract_figures(text).empty
 
 
@@ -154,7 +167,10 @@ def rollout_form_matter(text: str, folded: str) -> bool:
         return True
     if find_departement(text) is not None:
         return True
-    return bool(WHEN_CUE.search(folded) and (INVOICING.search(folded) or find_categories(text)))
+    return bool(
+        WHEN_CUE.search(folded)
+        and (INVOICING.search(folded) or OWN_COMPANY.search(folded) or find_categories(text))
+    )
 
 
 # Another administration's matter (social benefits, income tax, public tenders…): out of
@@ -189,12 +205,23 @@ def _word_count(folded: str) -> int:
 
 
 def reroute(intent: str | None, text: str, has_reference: bool = False) -> str | None:
-    """The intent to use instead of ``intent`` for ``text``, or ``None`` to keep it."""
+    """The intent to use instead of ``intent`` for ``text``, or ``None`` to keep it. A
+    message sent to the retrieval from another intent gets the retrieval's own rules too
+    (a dated company question goes on to the rollout form)."""
+    new = _reroute(intent, text, has_reference)
+    if new == RETRIEVAL_INTENT:
+        new = _reroute(RETRIEVAL_INTENT, text, has_reference) or RETRIEVAL_INTENT
+    return None if new == intent else new
+
+
+def _reroute(intent: str | None, text: str, has_reference: bool) -> str | None:
     if not intent or not text:
         return None
     folded = fold(text)
     words = _word_count(folded)
     if intent == RETRIEVAL_INTENT and not other_administration(folded):
+        if HANDOFF_REQUEST.search(folded) and not CONTACT_HOWTO.search(folded):
+            return ASK_HUMAN_INTENT
         return ROLLOUT_INTENT if rollout_trigger(text, folded) else None
     if intent == "check_status":
         if has_reference:

@@ -285,3 +285,17 @@ def test_reroute_rollout_small_amount_is_not_company_figures() -> None:
     )
     assert reroute("ask_rollout_date", message) == "ask_question"
     assert reroute("ask_rollout_date", "On a 2 millions de CA et 15 salariés") is None
+
+
+def test_reroute_request_for_a_person_goes_to_handoff() -> None:
+    assert reroute("ask_question", "je voudrais parler à un conseiller") == "ask_human"
+    # asking how to reach one is a question for the knowledge base
+    assert reroute("ask_question", "je voudrais parler à un conseiller, quel numéro ?") is None
+
+
+def test_reroute_own_company_or_online_tic_filing_goes_to_the_rollout_form() -> None:
+    own = "À partir de quand mon entreprise doit-elle émettre des factures électroniques ?"
+    assert reroute("ask_question", own) == "ask_rollout_date"
+    tic = "Est-ce que je peux déposer ma demande de remboursement TICGN sur ce portail ?"
+    assert reroute("ask_question", tic) == "ask_rollout_date"
+    assert reroute("ask_question", "quel délai pour le remboursement TIC en ligne ?") is None
