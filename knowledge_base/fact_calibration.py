@@ -18,7 +18,7 @@ from typing import Any
 
 from knowledge_base.config import KnowledgeBaseSettings
 from knowledge_base.decision import decide
-from knowledge_base.evaluation import Profile, _outcomes
+from knowledge_base.evaluation import Profile, summarise
 from knowledge_base.search import KnowledgeBase
 
 IN_SCOPE_KINDS = frozenset({"faq"})
@@ -64,16 +64,5 @@ def fact_profile(
 
 
 def outcome_counts(profiles: list[Profile], thresholds: dict[str, float]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    results = _outcomes(
-        profiles,
-        thresholds["answer_min_score"],
-        thresholds["answer_min_margin"],
-        thresholds["clarify_min_score"],
-    )
-    for p, result in zip(profiles, results, strict=True):
-        key = (
-            f"{'in' if p.in_scope else 'out'}:{result.split('_')[0] if not p.in_scope else result}"
-        )
-        counts[key] = counts.get(key, 0) + 1
-    return dict(sorted(counts.items()))
+    """Outcome counts under ``thresholds``, sorted by name (the calibration's summary)."""
+    return dict(sorted(summarise(profiles, thresholds).items()))
