@@ -142,6 +142,8 @@ def rollout_trigger(text: str, folded: str) -> bool:
         return False
     if mentions_tic(text) and (find_departement(text) is not None or ONLINE_FILING.search(folded)):
         return True
+    if folded.startswith("et ") and find_categories(text):
+        return True  # « et pour une ETI ? » after a date: the same question, another size
     if not (WHEN_CUE.search(folded) and INVOICING.search(folded)):
         return False
     if OWN_COMPANY.search(folded):

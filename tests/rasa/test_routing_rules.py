@@ -299,3 +299,8 @@ def test_reroute_own_company_or_online_tic_filing_goes_to_the_rollout_form() -> 
     tic = "Est-ce que je peux déposer ma demande de remboursement TICGN sur ce portail ?"
     assert reroute("ask_question", tic) == "ask_rollout_date"
     assert reroute("ask_question", "quel délai pour le remboursement TIC en ligne ?") is None
+
+
+def test_reroute_follow_up_naming_a_company_size_goes_to_the_rollout_form() -> None:
+    assert reroute("ask_question", "et pour une ETI ?") == "ask_rollout_date"
+    assert reroute("ask_question", "et pour une facture rejetée ?") is None
