@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup setup-dev run test lint validate train index eval eval-real bench
+.PHONY: help setup setup-dev run test lint validate train index eval eval-real bench mutation
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,3 +45,6 @@ eval-real:  ## evaluate the running assistant on the held-out real users' questi
 
 bench:  ## benchmarks of BENCHMARKS.md (needs `make run` in another terminal for latency)
 	scripts/bench.sh
+
+mutation:  ## mutation testing of the critical modules (cosmic-ray; scores in TESTING.md)
+	$(PY) scripts/mutation.py
