@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assistant.runner import training_fingerprint
 
 
@@ -15,15 +17,32 @@ def _project(root: Path) -> None:
     (root / "nlu_data" / "nlu" / "smalltalk.yml").write_text("nlu: []\n")
 
 
-def test_training_fingerprint_is_stable(tmp_path: Path) -> None:
-    _project(tmp_path)
-    assert training_fingerprint(tmp_path) == training_fingerprint(tmp_path)
+def test_training_fingerprint_same_inputs_in_another_folder_give_the_same_hash(
+    tmp_path: Path,
+) -> None:
+    _project(tmp_path / "a")
+    _project(tmp_path / "b")
+    assert training_fingerprint(tmp_path / "a") == training_fingerprint(tmp_path / "b")
 
 
-def test_training_fingerprint_changes_with_training_data(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "changed",
+    ["config.yml", "domain/core.yml", "nlu_data/nlu/smalltalk.yml", "requirements-rasa.txt"],
+)
+def test_training_fingerprint_changes_with_each_training_input(
+    tmp_path: Path, changed: str
+) -> None:
     _project(tmp_path)
     before = training_fingerprint(tmp_path)
-    (tmp_path / "nlu_data" / "nlu" / "smalltalk.yml").write_text("nlu: [x]\n")
+    (tmp_path / changed).write_text("changed: true\n")
+    assert training_fingerprint(tmp_path) != before
+
+
+def test_training_fingerprint_changes_when_a_training_file_is_renamed(tmp_path: Path) -> None:
+    _project(tmp_path)
+    before = training_fingerprint(tmp_path)
+    nlu = tmp_path / "nlu_data" / "nlu"
+    (nlu / "smalltalk.yml").rename(nlu / "greetings.yml")
     assert training_fingerprint(tmp_path) != before
 
 

@@ -15,9 +15,6 @@ from support_tickets.similarity import EmbeddingSimilarity, get_similarity
 MODEL_DIR = Path(get_settings().embedder)
 
 
-@pytest.mark.skipif(
-    not (MODEL_DIR / "modules.json").exists(), reason="embedder not built (make index)"
-)
 def test_embedding_similarity_threshold_separates_paraphrase_from_other_topic() -> None:
     get_similarity.cache_clear()
     similarity = get_similarity()
