@@ -8,15 +8,15 @@
 3. rebuilds the knowledge-base index only when the content changed;
 4. starts the Rasa server (127.0.0.1:5005), the action server (127.0.0.1:5055) and the web
    app, waits until all three answer, warms them up, prints the URL;
-5. restarts a server that dies (with a back-off), and stops all three cleanly on Ctrl-C
-   or SIGTERM.
+5. restarts a server that dies or stops answering, with a back-off, keeps the web app up
+   when Rasa or the action server is given up (``assistant/supervisor.py``), and stops all
+   three cleanly on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import logging
 import os
 import secrets
@@ -24,7 +24,6 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -32,6 +31,7 @@ import yaml
 
 from assistant import REPO_ROOT
 from assistant.config import Settings
+from assistant.supervisor import QUIET_ENV, Server, Supervisor, http_probe
 
 logger = logging.getLogger("assistant.runner")
 
@@ -46,20 +46,6 @@ LOG_DIR = VAR_DIR / "log"
 RUN_DIR = VAR_DIR / "run"
 TRAIN_LOCK = MODELS_DIR / ".train.lock"
 TRAINING_INPUTS = ("config.yml", "domain", "nlu_data", "requirements-rasa.txt")
-
-READY_TIMEOUT_S = 300.0  # Rasa needs ~50 s to load on 2 cores; first start may train too
-STOP_GRACE_S = 15.0
-MAX_RESTARTS = 5  # within RESTART_WINDOW_S, then the runner gives up and stops everything
-RESTART_WINDOW_S = 600.0
-
-QUIET_ENV = {
-    "RASA_TELEMETRY_ENABLED": "false",
-    "TF_CPP_MIN_LOG_LEVEL": "2",
-    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    "PYTHONUNBUFFERED": "1",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-}
 
 
 def training_fingerprint(root: Path = REPO_ROOT) -> str:
@@ -140,51 +126,6 @@ def build_index() -> None:
     )
 
 
-@dataclass
-class Server:
-    name: str
-    command: list[str]
-    ready_url: str
-    env: dict[str, str] = field(default_factory=dict)
-    process: subprocess.Popen[bytes] | None = None
-    restarts: list[float] = field(default_factory=list)
-
-    @property
-    def log_path(self) -> Path:
-        return LOG_DIR / f"{self.name}.log"
-
-    def start(self) -> None:
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("ab")
-        log.write(f"\n===== start {time.strftime('%Y-%m-%d %H:%M:%S')} =====\n".encode())
-        log.flush()
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=REPO_ROOT,
-            env={**os.environ, **QUIET_ENV, **self.env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self) -> None:
-        if not self.alive():
-            return
-        assert self.process is not None
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=STOP_GRACE_S)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        except ProcessLookupError:
-            pass
-
-
 def write_endpoints(settings: Settings) -> Path:
     """``endpoints.yml`` with the action server URL of these settings (ports are settings)."""
     endpoints = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
@@ -225,11 +166,13 @@ def make_servers(settings: Settings, rasa_token: str) -> list[Server]:
                 "60",
             ],
             f"{settings.rasa_url}/status?token={rasa_token}",
+            LOG_DIR,
         ),
         Server(
             "actions",
             [str(MAIN_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)],
             f"{settings.action_server_url}/health",
+            LOG_DIR,
             env={"SANIC_HOST": "127.0.0.1"},
         ),
         Server(
@@ -246,91 +189,10 @@ def make_servers(settings: Settings, rasa_token: str) -> list[Server]:
                 "--no-access-log",
             ],
             f"{web_url}/health",
+            LOG_DIR,
             env={"ASSISTANT_RASA_TOKEN": rasa_token},
         ),
     ]
-
-
-def _ready(client: httpx.Client, server: Server) -> bool:
-    try:
-        response = client.get(server.ready_url, timeout=2.0)
-    except httpx.HTTPError:
-        return False
-    if server.name == "rasa":
-        return response.status_code == 200 and bool(response.json().get("model_file"))
-    if server.name == "web":
-        return response.status_code in (200, 503)
-    return response.status_code == 200
-
-
-class Supervisor:
-    """Start, watch and stop the servers."""
-
-    def __init__(self, servers: list[Server], pids_path: Path) -> None:
-        self.servers = servers
-        self.pids_path = pids_path
-        self._stopping = False
-
-    def request_stop(self, signum: int, _frame: object) -> None:
-        if not self._stopping:
-            print(
-                f"\nArrêt demandé ({signal.Signals(signum).name}), arrêt des serveurs…", flush=True
-            )
-        self._stopping = True
-
-    def write_pids(self) -> None:
-        self.pids_path.parent.mkdir(parents=True, exist_ok=True)
-        pids = {s.name: s.process.pid for s in self.servers if s.process is not None}
-        self.pids_path.write_text(json.dumps({"runner": os.getpid(), **pids}, indent=2))
-
-    def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> bool:
-        deadline = time.monotonic() + timeout_s
-        pending = list(self.servers)
-        with httpx.Client() as client:
-            while pending and time.monotonic() < deadline and not self._stopping:
-                for server in list(pending):
-                    if not server.alive():
-                        print(
-                            f"Le serveur « {server.name} » s'est arrêté au démarrage : "
-                            f"voir {server.log_path}",
-                            file=sys.stderr,
-                            flush=True,
-                        )
-                        return False
-                    if _ready(client, server):
-                        pending.remove(server)
-                        print(f"  {server.name} prêt", flush=True)
-                time.sleep(0.5)
-        return not pending
-
-    def supervise(self) -> int:
-        """Restart crashed servers until asked to stop; returns the exit code."""
-        while not self._stopping:
-            for server in self.servers:
-                if server.alive() or self._stopping:
-                    continue
-                now = time.monotonic()
-                server.restarts = [t for t in server.restarts if now - t < RESTART_WINDOW_S]
-                if len(server.restarts) >= MAX_RESTARTS:
-                    print(
-                        f"« {server.name} » s'arrête sans cesse : abandon (voir "
-                        f"{server.log_path}).",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-                    return 1
-                code = server.process.returncode if server.process else None
-                print(f"« {server.name} » s'est arrêté (code {code}) : redémarrage.", flush=True)
-                server.restarts.append(now)
-                server.start()
-                self.write_pids()
-            time.sleep(1.0)
-        return 0
-
-    def stop_all(self) -> None:
-        for server in reversed(self.servers):
-            server.stop()
-        self.pids_path.unlink(missing_ok=True)
 
 
 def warm_up(settings: Settings, rasa_token: str) -> None:
@@ -389,16 +251,17 @@ def serve(settings: Settings, train: bool = True, index: bool = True) -> int:
         build_index()
     # hex, not urlsafe: a token starting with "-" would be read as an option by argparse
     rasa_token = settings.rasa_token or secrets.token_hex(24)
-    supervisor = Supervisor(make_servers(settings, rasa_token), pids_file(settings.web_port))
+    probe_client = httpx.Client()
+    supervisor = Supervisor(
+        make_servers(settings, rasa_token), pids_file(settings.web_port), http_probe(probe_client)
+    )
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     print("Démarrage de Rasa, du serveur d'actions et de l'application web…", flush=True)
-    for server in supervisor.servers:
-        server.start()
-    supervisor.write_pids()
+    supervisor.start_all()
     try:
         if not supervisor.wait_ready():
-            if not supervisor._stopping:
+            if not supervisor.stopping:
                 print("Les serveurs ne sont pas prêts : journaux dans var/log/.", file=sys.stderr)
             return 1
         warm_up(settings, rasa_token)
@@ -410,4 +273,5 @@ def serve(settings: Settings, train: bool = True, index: bool = True) -> int:
         return supervisor.supervise()
     finally:
         supervisor.stop_all()
+        probe_client.close()
         print("Serveurs arrêtés.", flush=True)

@@ -1,30 +1,50 @@
 """Duplicate detection with the knowledge base's real embedder (built by
-``python -m knowledge_base build-embedder``): paraphrases pass the threshold, other topics
-do not."""
+``python -m knowledge_base build-embedder``, which CI runs before the unit tests): paraphrases
+pass the threshold, other topics do not, and ``create_ticket`` links them with the real
+embedder rather than the lexical stand-in of the other support-desk tests."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from sqlalchemy.orm import Session
 
-from knowledge_base.config import get_settings
+from support_tickets import service
 from support_tickets.config import get_support_settings
 from support_tickets.similarity import EmbeddingSimilarity, get_similarity
+from tests.support_tickets.conftest import unique_email
 
-MODEL_DIR = Path(get_settings().embedder)
+LOGIN = "Je n'arrive pas à me connecter à mon compte, mot de passe refusé."
+LOGIN_AGAIN = "Impossible de me connecter : mon mot de passe ne marche pas."
+REFUND = "Quand sera versé le remboursement TICGN de mon exploitation agricole ?"
 
 
-def test_embedding_similarity_threshold_separates_paraphrase_from_other_topic() -> None:
+@pytest.fixture
+def real_similarity(monkeypatch: pytest.MonkeyPatch) -> EmbeddingSimilarity:
+    """The real embedder, also inside ``create_ticket`` (undoes the lexical stand-in)."""
     get_similarity.cache_clear()
     similarity = get_similarity()
-    assert isinstance(similarity, EmbeddingSimilarity)
-    threshold = get_support_settings().duplicate_min_similarity
-    paraphrase, other = similarity.scores(
-        "Je n'arrive pas à me connecter à mon compte, mot de passe refusé.",
-        [
-            "Impossible de me connecter : mon mot de passe ne marche pas.",
-            "Quand sera versé le remboursement TICGN de mon exploitation agricole ?",
-        ],
+    assert isinstance(similarity, EmbeddingSimilarity), (
+        "the knowledge base's embedder is not built: run `make index` first"
     )
+    monkeypatch.setattr("support_tickets.service.get_similarity", lambda: similarity)
+    return similarity
+
+
+def test_embedding_similarity_threshold_separates_paraphrase_from_other_topic(
+    real_similarity: EmbeddingSimilarity,
+) -> None:
+    threshold = get_support_settings().duplicate_min_similarity
+    paraphrase, other = real_similarity.scores(LOGIN, [LOGIN_AGAIN, REFUND])
     assert paraphrase >= threshold > other
+
+
+def test_create_ticket_with_real_embedder_links_paraphrase_not_other_topic(
+    db: Session, real_similarity: EmbeddingSimilarity
+) -> None:
+    email = unique_email()
+    first = service.create_ticket(db, email=email, category="compte", description=LOGIN)
+    again = service.create_ticket(db, email=email, category="compte", description=LOGIN_AGAIN)
+    other = service.create_ticket(db, email=email, category="tic_ticgn", description=REFUND)
+    assert again.duplicate_of_id == first.id
+    assert any(r.startswith("description similaire") for r in again.duplicate_reasons)
+    assert other.duplicate_of_id is None

@@ -1,0 +1,90 @@
+"""A killed action-server worker is replaced (issue 12, point 1).
+
+The action server runs a parent and a worker process; an out-of-memory kill takes the worker
+and leaves the parent holding the port while nothing answers. The supervisor must see that
+the server no longer answers, restart it, and the assistant must answer a knowledge question
+again within 30 s, while the web app serves the support form throughout."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from tests.e2e.conftest import Stack
+
+RECOVERY_LIMIT_S = 30.0
+QUESTION = "Comment créer un compte sur le portail ?"
+
+
+def _children(pid: int) -> list[int]:
+    """PIDs whose parent is ``pid`` (read from /proc, Linux)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == pid:
+            children.append(int(entry.name))
+    return children
+
+
+def _answered_from_knowledge(stack: Stack, session_id: str) -> bool:
+    try:
+        response = stack.chat(session_id, QUESTION, timeout=20.0)
+    except httpx.HTTPError:
+        return False
+    if response.status_code != 200:
+        return False
+    messages = response.json()["messages"]
+    # a knowledge answer cites its sources; the fallback apology has none
+    return any(m.get("links") for m in messages)
+
+
+def test_killed_action_worker_is_replaced_and_support_form_stays_up(stack: Stack) -> None:
+    assert _answered_from_knowledge(stack, f"e2e-resilience-{uuid.uuid4().hex[:8]}")
+    parent = stack.pids()["actions"]
+    workers = _children(parent)
+    assert workers, "the action server has no worker process"
+
+    support_failures: list[str] = []
+    stop = threading.Event()
+
+    def watch_support() -> None:
+        while not stop.is_set():
+            try:
+                status = httpx.get(f"{stack.url}/support", timeout=5).status_code
+                if status != 200:
+                    support_failures.append(str(status))
+            except httpx.HTTPError as exc:
+                support_failures.append(repr(exc))
+            time.sleep(0.5)
+
+    watcher = threading.Thread(target=watch_support, daemon=True)
+    watcher.start()
+    killed_at = time.monotonic()
+    for worker in workers:
+        os.kill(worker, signal.SIGKILL)
+    try:
+        recovered = False
+        while time.monotonic() - killed_at < RECOVERY_LIMIT_S:
+            if _answered_from_knowledge(stack, f"e2e-resilience-{uuid.uuid4().hex[:8]}"):
+                recovered = True
+                break
+            time.sleep(1.0)
+        elapsed = time.monotonic() - killed_at
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+    assert recovered, f"no knowledge answer {elapsed:.0f} s after the worker was killed"
+    assert support_failures == []
+    assert stack.pids()["actions"] != parent  # the supervisor restarted the server
