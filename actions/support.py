@@ -101,6 +101,7 @@ SEND_WORDS = frozenset(
 )
 EDIT_WORD = "modif"
 MAX_REFERENCE_CHARS = 64
+REFERENCE_TOKEN = re.compile(r"[\w/-]+")
 # Words that pick the field to change after « Modifier ».
 EDIT_FIELDS: dict[str, tuple[str, ...]] = {
     EMAIL_SLOT: ("mail", "adresse", "courriel"),
@@ -156,6 +157,10 @@ INVALID_CATEGORY_TEXT = "Je n'ai pas reconnu la catégorie : choisissez-la parm
 INVALID_REFERENCE_TEXT = (
     f"La référence ne doit pas dépasser {MAX_REFERENCE_CHARS} caractères. Indiquez-la "
     "telle qu'elle figure sur votre formulaire, ou répondez « aucune »."
+)
+REFERENCE_WITHOUT_FIGURES_TEXT = (
+    "Indiquez la référence du formulaire telle qu'elle y figure, avec ses chiffres (par "
+    "exemple MJ-2024-000123), ou répondez « aucune » si vous ne l'avez pas."
 )
 INVALID_CONFIRMATION_TEXT = (
     "Je n'ai pas compris votre choix : cliquez sur « Envoyer », « Modifier » ou « Annuler »."
@@ -365,7 +370,13 @@ class ValidateSupportForm(FormValidationAction):
         if len(text) > MAX_REFERENCE_CHARS:
             dispatcher.utter_message(text=INVALID_REFERENCE_TEXT)
             return {REFERENCE_SLOT: None}
-        return {REFERENCE_SLOT: text.upper()}
+        # A form's reference has figures (MJ-2024-000123): « oui » or « ma facture » is not
+        # one; « non c'est FA2024-12 » keeps only the reference.
+        references = [t for t in REFERENCE_TOKEN.findall(text) if any(c.isdigit() for c in t)]
+        if not references:
+            dispatcher.utter_message(text=REFERENCE_WITHOUT_FIGURES_TEXT)
+            return {REFERENCE_SLOT: None}
+        return {REFERENCE_SLOT: " ".join(references).upper()}
 
     def validate_support_confirmation(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -240,7 +240,18 @@ def test_validate_support_reference_none_button_and_typed_no_with_reference() ->
     typed = form.validate_support_reference(
         "non c'est FA2024-12", dispatcher, _tracker(intent="deny"), {}
     )
-    assert typed == {support.REFERENCE_SLOT: "NON C'EST FA2024-12"}
+    assert typed == {support.REFERENCE_SLOT: "FA2024-12"}
+
+
+@pytest.mark.parametrize("text", ["oui", "Oui !", "oui c'est le cas", "ma facture de mars"])
+def test_validate_support_reference_without_figures_asks_for_the_reference(text: str) -> None:
+    dispatcher = CollectingDispatcher()
+    intent = "affirm" if text.lower().startswith("oui") else "inform"
+    result = support.ValidateSupportForm().validate_support_reference(
+        text, dispatcher, _tracker(text=text, intent=intent), {}
+    )
+    assert result == {support.REFERENCE_SLOT: None}
+    assert "avec ses chiffres" in dispatcher.messages[0]["text"]
 
 
 def test_validate_support_confirmation_edit_without_field_keeps_answers() -> None:
