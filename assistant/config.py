@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     )
     web_host: str = "127.0.0.1"
     web_port: int = 8000
+    trusted_proxies: str = Field(
+        "",
+        description=(
+            "Comma-separated addresses of the reverse proxies whose X-Forwarded-For and "
+            "X-Forwarded-Proto are believed. Empty (the default): none is, so a program on the "
+            "machine cannot pose as another client and get round the per-client limits."
+        ),
+    )
 
     # Gateway limits.
     max_message_chars: int = Field(2000, description="Longest user message accepted.")

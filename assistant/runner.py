@@ -138,6 +138,14 @@ def write_endpoints(settings: Settings) -> Path:
     return path
 
 
+def proxy_options(settings: Settings) -> list[str]:
+    """Uvicorn's options for forwarded headers: believed only from the trusted proxies."""
+    proxies = ",".join(p.strip() for p in settings.trusted_proxies.split(",") if p.strip())
+    if not proxies:
+        return ["--no-proxy-headers"]
+    return ["--proxy-headers", "--forwarded-allow-ips", proxies]
+
+
 def make_servers(settings: Settings, rasa_token: str) -> list[Server]:
     endpoints = write_endpoints(settings)
     rasa_port = int(settings.rasa_url.rsplit(":", 1)[1].split("/")[0])
@@ -187,6 +195,7 @@ def make_servers(settings: Settings, rasa_token: str) -> list[Server]:
                 "--port",
                 str(settings.web_port),
                 "--no-access-log",
+                *proxy_options(settings),
             ],
             f"{web_url}/health",
             LOG_DIR,

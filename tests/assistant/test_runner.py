@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.runner import training_fingerprint
+from assistant.config import Settings
+from assistant.runner import make_servers, proxy_options, training_fingerprint
 
 
 def _project(root: Path) -> None:
@@ -51,3 +52,23 @@ def test_training_fingerprint_ignores_unrelated_files(tmp_path: Path) -> None:
     before = training_fingerprint(tmp_path)
     (tmp_path / "README.md").write_text("doc\n")
     assert training_fingerprint(tmp_path) == before
+
+
+def _web_command(settings: Settings) -> list[str]:
+    return next(s for s in make_servers(settings, "token") if s.name == "web").command
+
+
+def test_make_servers_web_app_ignores_forwarded_headers_by_default() -> None:
+    command = _web_command(Settings())
+    assert "--no-proxy-headers" in command
+    assert "--forwarded-allow-ips" not in command and "--proxy-headers" not in command
+
+
+def test_make_servers_web_app_believes_only_the_configured_proxies() -> None:
+    command = _web_command(Settings(trusted_proxies=" 10.0.0.5 , 10.0.0.6 ,"))
+    assert command[-3:] == ["--proxy-headers", "--forwarded-allow-ips", "10.0.0.5,10.0.0.6"]
+    assert "--no-proxy-headers" not in command
+
+
+def test_proxy_options_blank_setting_trusts_nobody() -> None:
+    assert proxy_options(Settings(trusted_proxies=" , ")) == ["--no-proxy-headers"]
