@@ -13,6 +13,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 logger = logging.getLogger(__name__)
 
 FIELD_NAMES = {"session_id": "l'identifiant de session", "message": "le message", "page": "la page"}
+# FastAPI's and Starlette's own English details, said in French.
+ENGLISH_DETAILS = {
+    "There was an error parsing the body": (
+        "Le corps de la requête est illisible : un JSON valide, encodé en UTF-8, est attendu."
+    ),
+}
 
 
 def _of(name: str) -> str:
@@ -40,6 +46,8 @@ def _field_message(error: dict) -> tuple[str, str]:
         )
     if kind == "string_too_long":
         return field, f"{name.capitalize()} est trop long."
+    if kind == "text_surrogate":
+        return field, f"{name.capitalize()} contient un caractère invalide."
     return field, f"La valeur {_of(name)} est invalide."
 
 
@@ -69,6 +77,7 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else None
         if detail == HTTPStatus(exc.status_code).phrase:  # Starlette's English default
             detail = None
+        detail = ENGLISH_DETAILS.get(detail or "", detail)
         return JSONResponse(
             {"detail": detail or defaults.get(exc.status_code, "La requête ne peut pas aboutir.")},
             status_code=exc.status_code,

@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{8,128}$"
+MAX_ROW_ID = 2**63 - 1  # the largest id the databases store (BIGINT)
+
+
+def _no_lone_surrogate(value: str) -> str:
+    """A lone UTF-16 surrogate (``\\ud800`` in JSON) is no character: it could be neither
+    relayed to Rasa nor stored."""
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        raise PydanticCustomError("text_surrogate", "lone surrogate in text")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_lone_surrogate)]
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 class ChatRequest(BaseModel):
     """``POST /api/chat`` body. Length limits are checked against the settings in the route."""
 
     session_id: str = Field(pattern=SESSION_ID_PATTERN, examples=["b6f1c1e2-4f1a-4b8e-9c1d"])
-    message: str = Field(examples=["Bonjour, le portail est-il payant ?"])
-    page: str | None = Field(None, max_length=200, description="Portal page the widget is on.")
+    message: Text = Field(examples=["Bonjour, le portail est-il payant ?"])
+    page: Text | None = Field(None, max_length=200, description="Portal page the widget is on.")
     identity_token: str | None = Field(
         None,
         max_length=4096,
@@ -73,7 +87,7 @@ class FeedbackRequest(BaseModel):
     """Thumbs up / down on one answered turn."""
 
     session_id: str = Field(pattern=SESSION_ID_PATTERN)
-    turn_id: int
+    turn_id: RowId
     value: Literal["positive", "negative"]
 
 
