@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from assistant.db import as_utc
+
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{8,128}$"
 MAX_ROW_ID = 2**63 - 1  # the largest id the databases store (BIGINT)
 
@@ -21,6 +23,8 @@ def _no_lone_surrogate(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_no_lone_surrogate)]
+# SQLite gives stored datetimes back naive: the API always says they are UTC.
+UtcDatetime = Annotated[dt.datetime, AfterValidator(as_utc)]
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
@@ -72,7 +76,7 @@ class ChatResponse(BaseModel):
 
 class HistoryTurn(BaseModel):
     turn_id: int
-    created_at: dt.datetime
+    created_at: UtcDatetime
     user_text: str
     messages: list[BotMessage]
     feedback: str | None = None

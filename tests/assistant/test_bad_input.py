@@ -72,3 +72,9 @@ def test_chat_huge_number_is_explained_in_french(client: TestClient) -> None:
     )
     assert 400 <= response.status_code < 500
     assert response.json()["detail"].startswith(("Le corps de la requête", "La requête"))
+
+
+def test_history_dates_carry_their_time_zone(client: TestClient) -> None:
+    assert client.post("/api/chat", json={"session_id": SESSION, "message": "bonjour"}).is_success
+    turn = client.get(f"/api/chat/{SESSION}/history").json()["turns"][0]
+    assert turn["created_at"].endswith("Z") or turn["created_at"].endswith("+00:00")
