@@ -25,7 +25,7 @@ def format_number(year: int, value: int) -> str:
     return f"{NUMBER_PREFIX}-{year}-{value:0{NUMBER_DIGITS}d}"
 
 
-def normalise_number(text: str) -> str | None:
+def normalise_number(text: str) -> str | None:  # pragma: no mutate (annotation)
     """``sup 2026 42`` or ``SUP-2026-000042`` → ``SUP-2026-000042``; None if absent."""
     match = NUMBER_PATTERN.search(text or "")
     if not match:

@@ -69,7 +69,11 @@ class TransitionError(ValueError):
         self.message = message
 
 
-def check_transition(current: Status, new: Status, reason: str | None) -> None:
+def check_transition(
+    current: Status,
+    new: Status,
+    reason: str | None,  # pragma: no mutate (annotation)
+) -> None:
     """Raise :class:`TransitionError` unless ``current`` → ``new`` is allowed."""
     if new in REASON_REQUIRED and not (reason and reason.strip()):
         raise TransitionError(f"Un motif est obligatoire pour le statut « {STATUS_LABELS[new]} ».")

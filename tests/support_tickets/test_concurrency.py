@@ -1,9 +1,12 @@
 """Ticket creation under 20 concurrent requests: none lost, none numbered twice, no gap, on
-SQLite and on PostgreSQL."""
+SQLite and on PostgreSQL; and the counter of ``next_number`` hammered by real threads on a
+SQLite file, with and without the transaction's write lock."""
 
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,10 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.db import make_engine
 from assistant.migrate import upgrade
 from support_tickets import service
-from support_tickets.models import Ticket
+from support_tickets.models import Ticket, TicketCounter
+from support_tickets.numbering import next_number
 from tests.postgres import throwaway_database
 
 CONCURRENT_REQUESTS = 20
+NUMBERING_THREADS = 8
+NUMBERS_PER_THREAD = 25
+NUMBERING_YEAR = 2031
 
 
 def _create_concurrently(engine: Engine, prefix: str) -> list[str]:
@@ -63,6 +70,60 @@ def sqlite_engine(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
 def test_create_ticket_concurrent_sqlite(sqlite_engine: Engine) -> None:
     numbers = _create_concurrently(sqlite_engine, "sqlite")
     _assert_all_numbered_once(sqlite_engine, "sqlite", numbers)
+
+
+def _reserve_concurrently(engine: Engine, hold_s: float) -> list[str]:
+    """``NUMBERING_THREADS`` threads, released together by a barrier, each reserving
+    ``NUMBERS_PER_THREAD`` numbers, one transaction each, kept open ``hold_s`` seconds after
+    the reservation (the time the ticket takes to be written)."""
+    barrier = threading.Barrier(NUMBERING_THREADS)
+
+    def reserve(_: int) -> list[str]:
+        numbers = []
+        with Session(engine) as session:
+            barrier.wait()
+            for _ in range(NUMBERS_PER_THREAD):
+                numbers.append(next_number(session, NUMBERING_YEAR))
+                time.sleep(hold_s)
+                session.commit()
+        return numbers
+
+    with ThreadPoolExecutor(max_workers=NUMBERING_THREADS) as pool:
+        return [n for chunk in pool.map(reserve, range(NUMBERING_THREADS)) for n in chunk]
+
+
+def _assert_numbers_one_to_n(engine: Engine, numbers: list[str]) -> None:
+    total = NUMBERING_THREADS * NUMBERS_PER_THREAD
+    expected = [f"SUP-{NUMBERING_YEAR}-{value:06d}" for value in range(1, total + 1)]
+    assert sorted(numbers) == expected  # none given twice, none skipped
+    with Session(engine) as session:
+        counter = session.get(TicketCounter, NUMBERING_YEAR)
+        assert counter is not None and counter.value == total
+
+
+def test_next_number_sqlite_atomic_increment_without_transaction_lock(
+    sqlite_engine: Engine,
+) -> None:
+    """Every statement in its own transaction (autocommit): nothing serialises the threads
+    but the counter's single ``UPDATE … RETURNING``. A read-then-write counter (a SELECT then
+    an UPDATE, even after the INSERT) hands out the same number twice here, as it does on
+    PostgreSQL, where the INSERT … ON CONFLICT DO NOTHING of an existing row locks nothing.
+    This pins the one-statement increment: an UPDATE followed by a separate SELECT, safe
+    inside a transaction on both databases, fails here too and would need this test
+    rethought."""
+    autocommit = sqlite_engine.execution_options(isolation_level="AUTOCOMMIT")
+    numbers = _reserve_concurrently(autocommit, hold_s=0)
+    _assert_numbers_one_to_n(sqlite_engine, numbers)
+
+
+def test_next_number_sqlite_concurrent_transactions_unique_and_gap_free(
+    sqlite_engine: Engine,
+) -> None:
+    """The application's SQLite set-up (one transaction per ticket, busy timeout): the first
+    statement of ``next_number`` must take the write lock, so that a thread holding its
+    transaction open makes the others wait instead of reading the counter it is changing."""
+    numbers = _reserve_concurrently(sqlite_engine, hold_s=0.002)
+    _assert_numbers_one_to_n(sqlite_engine, numbers)
 
 
 @pytest.fixture
