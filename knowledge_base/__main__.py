@@ -16,11 +16,14 @@ Commands:
                     regexes (--set: the development split of the real questions)
     inventory       coverage of the subjects public sources document, and the open gaps
     bench           search latency p50/p95, and a synthetic 100,000-row flat vs HNSW run
+    leakage         evaluation questions found in the training text (paraphrases, FAQ,
+                    nlu_data) at a similarity of 90 or more; code 1 when there is one
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import logging
 import sys
@@ -33,6 +36,7 @@ from knowledge_base.config import DEFAULT_EMBEDDER_DIR, KnowledgeBaseSettings, g
 from knowledge_base.embedder import Embedder, build_static_model, load_embedder, minilm_path
 from knowledge_base.finetune import TRAINING_MANIFEST, build_fine_tuned_embedder
 from knowledge_base.index import KnowledgeIndexError, build_index, embedder_is_stale, is_stale
+from knowledge_base.leakage import SIMILARITY_THRESHOLD
 
 FUSIONS = ("bm25", "dense", "classifier", "convex", "rrf")
 
@@ -89,8 +93,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.if_stale and not is_stale(settings):
         print(f"Index à jour dans {settings.index_dir} : rien à reconstruire.")
         return 0
-    _ensure_default_embedder(settings)
-    manifest = _build(settings, load_embedder(settings.embedder))
+    # Two builds at once (a developer and a test run) would write the same files: the second
+    # waits for the first, then finds the index up to date.
+    lock_path = settings.index_dir.parent / f".{settings.index_dir.name}.build.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if args.if_stale and not is_stale(settings):
+            print(f"Index construit entre-temps dans {settings.index_dir} : rien à refaire.")
+            return 0
+        _ensure_default_embedder(settings)
+        manifest = _build(settings, load_embedder(settings.embedder))
     print(
         f"Index construit dans {settings.index_dir} : {manifest['units']} unités, "
         f"{manifest['count']} textes, dimension {manifest['dimension']}, "
@@ -371,6 +384,25 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_leakage(args: argparse.Namespace) -> int:
+    from knowledge_base.leakage import LeakageError, format_overlaps, repository_overlaps
+
+    try:
+        overlaps = repository_overlaps(args.threshold)
+    except LeakageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if overlaps:
+        print(
+            f"{len(overlaps)} question(s) d'évaluation dans les données d'entraînement "
+            f"(similarité ≥ {args.threshold:g}) : reformulez le texte d'entraînement.\n"
+            + format_overlaps(overlaps)
+        )
+        return 1
+    print(f"Aucune question d'évaluation dans l'entraînement (seuil {args.threshold:g}).")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m knowledge_base",
@@ -416,6 +448,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rows", type=int, default=100_000)
     p.add_argument("--skip-synthetic", action="store_true")
     p.set_defaults(func=cmd_bench)
+    p = sub.add_parser("leakage", help="questions d'évaluation présentes dans l'entraînement")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=SIMILARITY_THRESHOLD,
+        help="similarité minimale signalée (0-100 ; défaut : le seuil des tests)",
+    )
+    p.set_defaults(func=cmd_leakage)
     sub.add_parser("stale", help="code 1 si l'index doit être reconstruit").set_defaults(
         func=lambda a: int(is_stale(get_settings()))
     )

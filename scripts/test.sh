@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check of the project, in order (called by `make test`, hence by CI):
 #   lint → unit tests (SQLite and PostgreSQL) → rasa data validate → train (if changed)
-#   → rasa test on French test stories → knowledge-base index (if changed)
+#   → rasa test on French test stories → rasa test nlu on held-out examples (score floor)
+#   → knowledge-base index (if changed)
 #   → end-to-end tests against the three real servers → browser tests of the widget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,14 @@ step "rasa test : histoires de test en français"
 rm -rf var/rasa-test-results
 .venv-rasa/bin/rasa test core --stories tests/rasa/test_stories.yml --model models/assistant.tar.gz \
   --endpoints endpoints.yml --fail-on-prediction-errors --out var/rasa-test-results
+
+# Artefact: var/rasa-nlu-results (intent_report.json, intent_errors.json,
+# intent_confusion_matrix.png, intent_histogram.png, DIETClassifier_report.json).
+step "rasa test nlu : exemples mis de côté (tests/rasa/test_nlu.yml) et plancher de score"
+rm -rf var/rasa-nlu-results
+.venv-rasa/bin/rasa test nlu --nlu tests/rasa/test_nlu.yml --model models/assistant.tar.gz \
+  --out var/rasa-nlu-results
+.venv/bin/python scripts/nlu_floor.py var/rasa-nlu-results/intent_report.json
 
 step "tests de bout en bout (serveurs réels)"
 .venv/bin/python -m pytest -q -p no:cacheprovider -m e2e tests/e2e
