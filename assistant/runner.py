@@ -197,7 +197,7 @@ def make_servers(settings: Settings, rasa_token: str) -> list[Server]:
                 "--no-access-log",
                 *proxy_options(settings),
             ],
-            f"{web_url}/health",
+            f"{web_url}/health/live",
             LOG_DIR,
             env={"ASSISTANT_RASA_TOKEN": rasa_token},
         ),

@@ -30,3 +30,14 @@ def test_health_action_server_down_is_degraded(client: TestClient, backends: Fak
     response = client.get("/health")
     assert response.status_code == 503
     assert response.json()["components"]["action_server"]["status"] == "down"
+
+
+def test_health_live_stays_200_when_rasa_and_actions_are_down(
+    client: TestClient, backends: FakeBackends
+) -> None:
+    backends.rasa_reply = httpx.ConnectError("refused")
+    backends.action_server_up = False
+    assert client.get("/health").status_code == 503
+    live = client.get("/health/live")
+    assert live.status_code == 200
+    assert live.json() == {"status": "ok"}

@@ -72,3 +72,8 @@ def test_make_servers_web_app_believes_only_the_configured_proxies() -> None:
 
 def test_proxy_options_blank_setting_trusts_nobody() -> None:
     assert proxy_options(Settings(trusted_proxies=" , ")) == ["--no-proxy-headers"]
+
+
+def test_make_servers_probes_the_web_app_on_its_liveness_url() -> None:
+    web = next(s for s in make_servers(Settings(), "token") if s.name == "web")
+    assert web.ready_url.endswith("/health/live")
