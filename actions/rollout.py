@@ -3,7 +3,7 @@ TIC/TICGN refund can be filed on the portal from the head office's département.
 
 Dialogue (``domain/rollout.yml``, ``nlu_data/rules/rollout.yml``): ``ask_rollout_date``
 activates ``rollout_form``. Its validation action :class:`ValidateRolloutForm` reads each
-message with :mod:`knowledge_base.rollout_rules` and asks only for what is missing:
+message with :mod:`knowledge_base.rollout` and asks only for what is missing:
 
 - e-invoicing: a category (PME, ETI…), a first-wave group (filiale…), a public body, or
   figures that decide the category; with only part of the figures it asks for the rest;
@@ -31,7 +31,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import SUPPORT_LINK, latest_text, never_raise
 from knowledge_base.content import Section, load_guides
 from knowledge_base.french import french_date
-from knowledge_base.rollout_rules import (
+from knowledge_base.rollout import (
     Category,
     Classification,
     Departement,

@@ -129,9 +129,10 @@ ROLLOUT_INTENT = "ask_rollout_date"
 
 def rollout_trigger(text: str, folded: str) -> bool:
     """The rollout rules can answer ``text`` outright (see the module docstring)."""
-    # The rules' own vocabulary (categories, départements, TIC words) lives in rollout.yml;
+    # The rules' own vocabulary (categories, départements, TIC words) is data (rollout.yml,
+    # rollout/departements.yml, rollout/cues.yml);
     # imported here so that Rasa loads it only when a portal question is checked.
-    from knowledge_base.rollout_rules import (
+    from knowledge_base.rollout import (
         extract_figures,
         find_categories,
         find_departement,
@@ -154,7 +155,7 @@ def rollout_trigger(text: str, folded: str) -> bool:
 def rollout_form_matter(text: str, folded: str) -> bool:
     """What the rollout form can work with: company figures or their labels, a head-office
     département, a company category or *when* about invoicing (the form asks the rest)."""
-    from knowledge_base.rollout_rules import (
+    from knowledge_base.rollout import (
         MIN_BARE_AMOUNT_EUR,
         extract_figures,
         find_categories,

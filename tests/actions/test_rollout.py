@@ -27,7 +27,7 @@ from actions.rollout import (
     encode_quantity,
 )
 from knowledge_base.content import load_guides
-from knowledge_base.rollout_rules import Quantity
+from knowledge_base.rollout import Quantity
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev.jsonl"
 

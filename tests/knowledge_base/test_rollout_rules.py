@@ -1,4 +1,4 @@
-"""Tests of knowledge_base.rollout_rules: size categories, words, figures and départements."""
+"""Tests of knowledge_base.rollout: size categories, words, figures and départements."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 
 from knowledge_base.content import ContentError, load_guides
 from knowledge_base.french import french_date
-from knowledge_base.rollout_rules import (
+from knowledge_base.rollout import (
     DEPARTEMENTS,
+    Departement,
     Quantity,
     analyse,
     classify,
@@ -237,19 +238,104 @@ def test_public_role_speaker_or_customer(text: str, expected: str | None) -> Non
 # ---------------------------------------------------------------- départements
 
 
-@pytest.mark.parametrize("departement", RULES.pilot.departements, ids=lambda d: d.code)
-def test_find_departement_every_pilot_by_code_and_name(departement) -> None:  # noqa: ANN001
-    assert find_departement(departement.code) == departement
-    assert find_departement(f"siège dans le {departement.code}") == departement
-    assert find_departement(f"mon siège est dans le département {departement.name}") == departement
-    assert RULES.is_pilot(departement)
+# The DémaTIC pilot as the announcement publishes it (19 départements, 81 listed twice),
+# written out here rather than read from rollout.yml.
+PUBLISHED_PILOT: list[tuple[str, str]] = [
+    ("02", "Aisne"),
+    ("14", "Calvados"),
+    ("27", "Eure"),
+    ("59", "Nord"),
+    ("62", "Pas-de-Calais"),
+    ("66", "Pyrénées-Orientales"),
+    ("72", "Sarthe"),
+    ("75", "Paris"),
+    ("76", "Seine-Maritime"),
+    ("77", "Seine-et-Marne"),
+    ("78", "Yvelines"),
+    ("80", "Somme"),
+    ("81", "Tarn"),
+    ("90", "Territoire de Belfort"),
+    ("91", "Essonne"),
+    ("92", "Hauts-de-Seine"),
+    ("93", "Seine-Saint-Denis"),
+    ("94", "Val-de-Marne"),
+    ("95", "Val-d'Oise"),
+]
 
 
-def test_find_departement_all_101_names_round_trip() -> None:
-    assert len(DEPARTEMENTS) == 101
-    for departement in DEPARTEMENTS:
-        assert find_departement(departement.name) == departement, departement
-        assert departement_by_code(departement.code) == departement
+def test_load_rules_pilot_is_the_published_list() -> None:
+    assert [(d.code, d.name) for d in RULES.pilot.departements] == PUBLISHED_PILOT
+
+
+@pytest.mark.parametrize(("code", "name"), PUBLISHED_PILOT, ids=[c for c, _ in PUBLISHED_PILOT])
+def test_find_departement_every_pilot_by_code_and_name(code: str, name: str) -> None:
+    expected = Departement(code, name)
+    assert find_departement(code) == expected
+    assert find_departement(f"siège dans le {code}") == expected
+    assert find_departement(f"mon siège est dans le département {name}") == expected
+    assert RULES.is_pilot(expected)
+
+
+# (code, official name, DémaTIC pilot?): the first and last of each numbering range,
+# Corsica, the overseas départements, names with an article, apostrophes or accents.
+DEPARTEMENT_SAMPLE: list[tuple[str, str, bool]] = [
+    ("01", "Ain", False),
+    ("02", "Aisne", True),
+    ("09", "Ariège", False),
+    ("13", "Bouches-du-Rhône", False),
+    ("19", "Corrèze", False),
+    ("2A", "Corse-du-Sud", False),
+    ("2B", "Haute-Corse", False),
+    ("21", "Côte-d'Or", False),
+    ("22", "Côtes-d'Armor", False),
+    ("29", "Finistère", False),
+    ("59", "Nord", True),
+    ("64", "Pyrénées-Atlantiques", False),
+    ("66", "Pyrénées-Orientales", True),
+    ("69", "Rhône", False),
+    ("75", "Paris", True),
+    ("80", "Somme", True),
+    ("81", "Tarn", True),
+    ("82", "Tarn-et-Garonne", False),
+    ("89", "Yonne", False),
+    ("90", "Territoire de Belfort", True),
+    ("95", "Val-d'Oise", True),
+    ("971", "Guadeloupe", False),
+    ("972", "Martinique", False),
+    ("973", "Guyane", False),
+    ("974", "La Réunion", False),
+    ("976", "Mayotte", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "pilot"), DEPARTEMENT_SAMPLE, ids=[c for c, _, _ in DEPARTEMENT_SAMPLE]
+)
+def test_find_departement_sample_by_name_and_code(code: str, name: str, pilot: bool) -> None:
+    expected = Departement(code, name)
+    assert find_departement(name) == expected
+    assert departement_by_code(code) == expected
+    assert find_departement(f"notre siège est dans le {code}") == expected
+    assert RULES.is_pilot(expected) is pilot
+
+
+def test_departements_table_has_every_code_once() -> None:
+    metropole = [f"{n:02d}" for n in range(1, 20)] + ["2A", "2B"]
+    metropole += [str(n) for n in range(21, 96)]
+    overseas = ["971", "972", "973", "974", "976"]
+    codes = [d.code for d in DEPARTEMENTS]
+    assert len(codes) == 101
+    assert sorted(codes) == sorted(metropole + overseas)
+
+
+def test_departements_table_names_every_pilot_like_rollout_yml() -> None:
+    table = {d.code: d.name for d in DEPARTEMENTS}
+    assert [(c, table[c]) for c, _ in PUBLISHED_PILOT] == PUBLISHED_PILOT
+
+
+@pytest.mark.parametrize("code", ["00", "20", "96", "975", "977", "100", "2C", ""])
+def test_departement_by_code_unknown_codes(code: str) -> None:
+    assert departement_by_code(code) is None
 
 
 @pytest.mark.parametrize(
