@@ -80,6 +80,8 @@ class Quantity:
         return {"exact": "", "less": "moins de ", "more": "plus de "}[self.qualifier]
 
     def people(self) -> str:
+        if self.value == 1 and self.qualifier != "exact":  # « plus d'une personne »
+            return f"{self._prefix()[:-3]}d'une personne"
         # singular for an exact figure below 2 (« 1 personne », « 1,5 personne »)
         noun = "personne" if self.value < 2 and not self._prefix() else "personnes"
         return f"{self._prefix()}{format_number(self.value)} {noun}"

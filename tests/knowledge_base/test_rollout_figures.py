@@ -326,3 +326,9 @@ def test_format_number_french(value: float, text: str) -> None:
 )
 def test_format_eur_french(amount: float, text: str) -> None:
     assert format_eur(amount) == text
+
+
+def test_quantity_people_of_one_with_a_bound_is_said_in_words() -> None:
+    assert Quantity(1, "more").people() == "plus d'une personne"
+    assert Quantity(1, "less").people() == "moins d'une personne"
+    assert Quantity(2, "more").people() == "plus de 2 personnes"
