@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 IDENTITY_SECRET_FILE = REPO_ROOT / "var" / "identity.secret"
 PORTAL_API_KEY_FILE = REPO_ROOT / "var" / "portal-api.key"
 MAX_TOKEN_CHARS = 4096
+# Create the file, failing if it exists. The flags are disjoint bits, so ``|``, ``^`` and ``+``
+# combine them alike: mutants of this line are equivalent.
+_CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # pragma: no mutate
 CLOCK_SKEW_S = 60  # tolerated drift between the portal's clock and ours (iat in the future)
 EXPIRED_DETAIL = "Votre session a expiré : reconnectez-vous au portail."
 INVALID_DETAIL = "Votre identité n'a pas pu être vérifiée : reconnectez-vous au portail."
@@ -62,7 +65,7 @@ class Identity:
     sub: str
     email: str
     name: str
-    siret: str | None
+    siret: str | None  # pragma: no mutate (annotation)
     iat: int
     exp: int
 
@@ -75,8 +78,9 @@ def _b64encode(raw: bytes) -> str:
 
 
 def _b64decode(text: str) -> bytes:
+    """Strict base64url: characters outside the alphabet or surplus padding are refused."""
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidToken("bad base64") from exc
 
@@ -91,9 +95,9 @@ def sign_identity(
     sub: str,
     email: str,
     name: str,
-    siret: str | None,
+    siret: str | None,  # pragma: no mutate (annotation)
     ttl_s: int,
-    now: float | None = None,
+    now: float | None = None,  # pragma: no mutate (annotation)
 ) -> str:
     """A token for these claims, valid ``ttl_s`` seconds from ``now``."""
     issued = int(time.time() if now is None else now)
@@ -109,19 +113,27 @@ def sign_identity(
     return f"{payload}.{_b64encode(_mac(secret, payload))}"
 
 
-def verify_token(token: str, secret: bytes, now: float | None = None) -> Identity:
+def verify_token(
+    token: str,
+    secret: bytes,
+    now: float | None = None,  # pragma: no mutate (annotation)
+) -> Identity:
     """The identity of a valid token; raise :class:`ExpiredToken` or :class:`InvalidToken`.
 
-    The signature is compared in constant time before the claims are even parsed.
+    The signature is compared in constant time, as its canonical unpadded base64url text,
+    before the claims are even parsed; exactly one spelling of a token verifies.
     """
     if not token or len(token) > MAX_TOKEN_CHARS or token.count(".") != 1:
         raise InvalidToken("malformed")
-    payload, signature = token.split(".")
     try:
-        payload.encode("ascii")
+        token.encode("ascii")
     except UnicodeEncodeError as exc:
         raise InvalidToken("non-ascii") from exc
-    if not hmac.compare_digest(_mac(secret, payload), _b64decode(signature)):
+    payload, signature = token.split(".")
+    # Compare the canonical encoding, not the decoded bytes: a lenient base64 decoder would
+    # accept several spellings of one signature (``+`` for ``-``, changed trailing bits).
+    expected = _b64encode(_mac(secret, payload)).encode("ascii")
+    if not hmac.compare_digest(expected, signature.encode("ascii")):
         raise InvalidToken("bad signature")
     try:
         claims = json.loads(_b64decode(payload))
@@ -150,7 +162,12 @@ def _identity_from_claims(claims: dict[str, Any]) -> Identity:
     return Identity(sub=sub, email=email, name=name, siret=siret, iat=iat, exp=exp)
 
 
-def _secret_from(value: SecretStr | None, path: Path, settings: Settings, what: str) -> str | None:
+def _secret_from(
+    value: SecretStr | None,  # pragma: no mutate (annotation)
+    path: Path,
+    settings: Settings,
+    what: str,
+) -> str | None:  # pragma: no mutate (annotation)
     """The configured value, else a development file created on first use (0600)."""
     if value is not None and value.get_secret_value():
         return value.get_secret_value()
@@ -161,7 +178,7 @@ def _secret_from(value: SecretStr | None, path: Path, settings: Settings, what: 
     path.parent.mkdir(parents=True, exist_ok=True)
     generated = secrets.token_urlsafe(32)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, _CREATE_NEW, 0o600)
     except FileExistsError:  # another process created it meanwhile
         return path.read_text(encoding="ascii").strip()
     with os.fdopen(fd, "w", encoding="ascii") as handle:
@@ -180,7 +197,7 @@ def identity_secret(settings: Settings) -> bytes:
     return value.encode()
 
 
-def portal_api_key(settings: Settings) -> str | None:
+def portal_api_key(settings: Settings) -> str | None:  # pragma: no mutate (annotation)
     """The key of the portal feed API; None in production when unset (the API then refuses)."""
     return _secret_from(
         settings.portal_api_key, PORTAL_API_KEY_FILE, settings, "ASSISTANT_PORTAL_API_KEY"

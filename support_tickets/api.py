@@ -6,11 +6,15 @@ to send in ``X-CSRF-Token`` with every POST. Portal users' sessions get 401 here
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, Response
 from sqlalchemy.orm import Session
 
+from assistant.chat.rate_limit import RateLimiter
 from assistant.db import get_sessionmaker
 from support_tickets import auth, canned, outbox, repository, service
+from support_tickets.config import get_support_settings
 from support_tickets.errors import (
     InvalidTransitionError,
     LoginError,
@@ -51,7 +55,12 @@ from support_tickets.web_auth import (
     set_session_cookie,
 )
 
+logger = logging.getLogger(__name__)
+
 router = APIRouter(prefix="/api/agent", tags=["Support — console des agents"])
+
+# Same wording as the portal's login (assistant/routes/auth.py).
+TOO_MANY_LOGINS = "Trop de tentatives de connexion depuis votre adresse : patientez une minute."
 
 
 def raise_http(exc: TicketError) -> None:
@@ -161,8 +170,42 @@ def load(db: Session, ticket_id: int) -> Ticket:
         raise HTTPException(404, exc.message) from exc
 
 
-@router.post("/login", response_model=LoginResponse, summary="Connexion d'un agent")
+def login_limiter(request: Request) -> RateLimiter:
+    """The per-client limiter of agent logins, shared by the JSON API and the console form.
+
+    The lockout of :func:`auth.authenticate` protects one account; this one stops a client
+    trying many accounts (``login_rate_limit_per_client`` attempts a minute).
+    """
+    limiter = getattr(request.app.state, "agent_login_limiter", None)
+    if limiter is None:
+        limiter = RateLimiter(get_support_settings().login_rate_limit_per_client)
+        request.app.state.agent_login_limiter = limiter
+    return limiter
+
+
+def login_retry_after(request: Request) -> int | None:
+    """Count this login attempt; None when it may go on, else the seconds to wait."""
+    client = request.client.host if request.client else "unknown"
+    limiter = login_limiter(request)
+    if limiter.allow(client):
+        return None
+    logger.warning("agent.login.rate_limited client=%s", client)
+    return max(1, limiter.retry_after(client))
+
+
+@router.post(
+    "/login",
+    response_model=LoginResponse,
+    summary="Connexion d'un agent",
+    responses={
+        401: {"description": "Identifiants incorrects ou compte verrouillé"},
+        429: {"description": "Trop de tentatives depuis cette adresse (en-tête Retry-After)"},
+    },
+)
 def login(body: LoginRequest, request: Request, response: Response, db: DbSession) -> LoginResponse:
+    wait_s = login_retry_after(request)
+    if wait_s is not None:
+        raise HTTPException(429, TOO_MANY_LOGINS, headers={"Retry-After": str(wait_s)})
     try:
         agent = auth.authenticate(db, email=body.email, password=body.password)
     except LoginError as exc:

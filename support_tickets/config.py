@@ -63,6 +63,13 @@ class SupportSettings(BaseSettings):
     session_hours: float = Field(10.0, description="Lifetime of an agent session.")
     max_failed_logins: int = Field(5, description="Failed logins in a row before a lockout.")
     lockout_minutes: float = Field(15.0, description="Length of the lockout.")
+    login_rate_limit_per_client: int = Field(
+        20,
+        description=(
+            "Agent login attempts per minute and client address (JSON API and console form "
+            "together), whatever the accounts tried."
+        ),
+    )
     demo_agent_password: str = Field(
         "agent-demo-2026", description="Password of the seeded demo agent (development only)."
     )

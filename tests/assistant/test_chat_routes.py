@@ -7,10 +7,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from assistant.chat.models import ChatTurn
+from assistant.config import Settings
 from assistant.db import get_sessionmaker
 from tests.assistant.conftest import FakeBackends
+from tests.limiter_clock import ClockedLimiter, FakeClock
 
 SESSION = "session-test-0001"
+RATE_LIMITED = "Vous avez envoyé trop de messages en peu de temps. Patientez une minute."
 
 
 def _post(client: TestClient, message: str, session_id: str = SESSION) -> httpx.Response:
@@ -164,7 +167,125 @@ def test_chat_rate_limit_answers_429_in_french(client: TestClient) -> None:
     statuses = [_post(client, f"message {i}", "session-flood-01").status_code for i in range(6)]
     assert statuses == [200] * 5 + [429]
     response = _post(client, "encore", "session-flood-01")
-    assert "trop de messages" in response.json()["detail"]
+    assert response.json() == {"detail": RATE_LIMITED, "errors": []}
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+
+def _clocked_limits(
+    client: TestClient, clock: FakeClock, per_session: int = 5, per_client: int = 120
+) -> dict[str, ClockedLimiter]:
+    """Put the app's chat limiters on ``clock`` (same limits as configured by default)."""
+    limiters = {
+        "session": ClockedLimiter(per_session, clock),
+        "client": ClockedLimiter(per_client, clock),
+    }
+    client.app.state.rate_limiters = limiters  # type: ignore[attr-defined]
+    return limiters
+
+
+def test_chat_rate_limit_per_session_window_boundary(client: TestClient) -> None:
+    clock = FakeClock()
+    _clocked_limits(client, clock)
+    for i in range(5):
+        assert _post(client, f"message {i}", "session-window-01").status_code == 200
+        clock.advance(1.0)  # messages at 0, 1, 2, 3 and 4 s
+    clock.now = 1000.0 + 60.0 - 1e-3  # just before the first message leaves the window
+    refused = _post(client, "trop tôt", "session-window-01")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    clock.now = 1000.0 + 60.0  # exactly one window after the first message
+    assert _post(client, "maintenant", "session-window-01").status_code == 200
+    assert _post(client, "encore", "session-window-01").status_code == 429
+    clock.now = 1000.0 + 61.0  # the second message of 1 s left too
+    assert _post(client, "enfin", "session-window-01").status_code == 200
+
+
+def test_chat_rate_limit_retry_after_header_counts_down(client: TestClient) -> None:
+    clock = FakeClock()
+    _clocked_limits(client, clock)
+    for i in range(5):
+        _post(client, f"message {i}", "session-retry-01")
+    clock.advance(10.0)
+    refused = _post(client, "encore", "session-retry-01")
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "50"
+    assert refused.json()["detail"] == RATE_LIMITED
+    clock.advance(49.5)  # 59.5 s after the five messages
+    assert _post(client, "encore", "session-retry-01").headers["Retry-After"] == "1"
+
+
+def test_chat_rate_limit_sessions_are_independent(client: TestClient) -> None:
+    for i in range(5):
+        _post(client, f"message {i}", "session-indep-01")
+    assert _post(client, "encore", "session-indep-01").status_code == 429
+    assert _post(client, "bonjour", "session-indep-02").status_code == 200
+
+
+def test_chat_rate_limit_per_client_spans_sessions(client: TestClient) -> None:
+    """One address cannot dodge the limit by opening new sessions: kills removing the
+    per-client limiter of ``POST /api/chat``."""
+    clock = FakeClock()
+    _clocked_limits(client, clock, per_client=3)
+    statuses = [_post(client, "bonjour", f"session-client-0{i}").status_code for i in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = _post(client, "bonjour", "session-client-09")
+    assert refused.status_code == 429
+    assert refused.json()["detail"] == RATE_LIMITED
+    assert refused.headers["Retry-After"] == "60"
+
+
+def test_chat_rate_limit_per_client_is_120_a_minute(settings: Settings, client: TestClient) -> None:
+    """The app's own per-client limiter: 120 messages a minute, whatever the sessions."""
+    assert Settings.model_fields["rate_limit_per_client"].default == 120
+    limiter = client.app.state.rate_limiters["client"]  # type: ignore[attr-defined]
+    assert limiter.limit == settings.rate_limit_per_client and limiter.window_s == 60.0
+    for _ in range(limiter.limit - 1):  # as if 119 messages had just come from this address
+        assert limiter.allow("testclient")
+    assert _post(client, "le 120e", "session-c120-001").status_code == 200
+    refused = _post(client, "le 121e", "session-c120-002")
+    assert refused.status_code == 429 and refused.json()["detail"] == RATE_LIMITED
+
+
+def test_chat_rate_limit_per_client_window_boundary(client: TestClient) -> None:
+    clock = FakeClock()
+    _clocked_limits(client, clock, per_client=3)
+    for i in range(3):
+        assert _post(client, "bonjour", f"session-cwin-0{i}").status_code == 200
+    clock.advance(60.0 - 1e-3)
+    assert _post(client, "bonjour", "session-cwin-10").status_code == 429
+    clock.advance(1e-3)
+    assert _post(client, "bonjour", "session-cwin-11").status_code == 200
+
+
+def test_chat_rate_limit_per_client_other_address_is_not_limited(client: TestClient) -> None:
+    clock = FakeClock()
+    _clocked_limits(client, clock, per_client=1)
+    assert _post(client, "bonjour", "session-addr-01").status_code == 200
+    assert _post(client, "bonjour", "session-addr-02").status_code == 429
+    other = TestClient(client.app, client=("203.0.113.7", 50000))
+    assert _post(other, "bonjour", "session-addr-03").status_code == 200
+
+
+def test_chat_rate_limit_retry_after_is_the_longer_wait(client: TestClient) -> None:
+    """Both limits apply: Retry-After is the later of the two reopenings."""
+    clock = FakeClock()
+    _clocked_limits(client, clock, per_session=1, per_client=2)
+    assert _post(client, "bonjour", "session-wait-01").status_code == 200  # at 0 s
+    clock.advance(30.0)
+    assert _post(client, "bonjour", "session-wait-02").status_code == 200  # at 30 s
+    clock.advance(10.0)
+    refused = _post(client, "encore", "session-wait-02")  # session: 50 s, client: 20 s
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "50"
+
+
+def test_chat_rate_limited_message_is_neither_relayed_nor_recorded(
+    client: TestClient, backends: FakeBackends
+) -> None:
+    _clocked_limits(client, FakeClock(), per_session=1)
+    assert _post(client, "premier", "session-norelay-01").status_code == 200
+    assert _post(client, "second", "session-norelay-01").status_code == 429
+    assert [sent["message"] for sent in backends.sent] == ["premier"]
+    turns = client.get("/api/chat/session-norelay-01/history").json()["turns"]
+    assert [t["user_text"] for t in turns] == ["premier"]
 
 
 def test_chat_unknown_route_is_404_in_french(client: TestClient) -> None:
