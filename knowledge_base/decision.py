@@ -68,7 +68,7 @@ class Decision:
     missing_fact: str | None = None
 
     @property
-    def best(self) -> Hit | None:
+    def best(self) -> Hit | None:  # pragma: no mutate (annotation)
         return self.candidates[0] if self.candidates else None
 
     def to_record(self) -> dict[str, Any]:

@@ -80,11 +80,14 @@ class KnowledgeBase:
         self.units = index.units
         self.by_id = {u.id: u for u in index.units}
         self._lock = threading.Lock()
-        self._stale: tuple[float, bool] | None = None  # (checked at, result)
+        # (checked at, result)
+        self._stale: tuple[float, bool] | None = None  # pragma: no mutate (annotation)
 
     @classmethod
     def load(
-        cls, settings: KnowledgeBaseSettings | None = None, embedder: Embedder | None = None
+        cls,
+        settings: KnowledgeBaseSettings | None = None,  # pragma: no mutate (annotation)
+        embedder: Embedder | None = None,  # pragma: no mutate (annotation)
     ) -> KnowledgeBase:
         """Load the index and its embedder (``settings.embedder`` unless one is given).
 
@@ -117,7 +120,7 @@ class KnowledgeBase:
             or manifest.get("embedder_training") != trained
         )
 
-    def unit(self, unit_id: str) -> Unit | None:
+    def unit(self, unit_id: str) -> Unit | None:  # pragma: no mutate (annotation)
         return self.by_id.get(unit_id)
 
     def _unit_max(self, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
@@ -156,7 +159,12 @@ class KnowledgeBase:
         classifier = self.index.classifier.probabilities(query)
         return dense, lexical, classifier
 
-    def search(self, query: str, top_k: int | None = None, fusion: Fusion = "convex") -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        top_k: int | None = None,  # pragma: no mutate (annotation)
+        fusion: Fusion = "convex",
+    ) -> list[Hit]:
         """The ``top_k`` best units for ``query``, best first.
 
         Args:

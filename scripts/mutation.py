@@ -85,12 +85,28 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "ticket_numbering",
         "support_tickets/numbering.py",
-        ("tests/support_tickets/test_concurrency.py",),
+        ("tests/support_tickets/test_numbering.py", "tests/support_tickets/test_concurrency.py"),
     ),
     Target(
         "gateway",
         "assistant/chat/gateway.py",
         ("tests/assistant/test_gateway.py", "tests/assistant/test_chat_routes.py"),
+    ),
+    Target(
+        "rollout",
+        "knowledge_base/rollout/classification.py",
+        (
+            "tests/knowledge_base/test_rollout_classification.py",
+            "tests/knowledge_base/test_rollout_rules.py",
+        ),
+    ),
+    Target(
+        "rollout_figures",
+        "knowledge_base/rollout/figures.py",
+        (
+            "tests/knowledge_base/test_rollout_figures.py",
+            "tests/knowledge_base/test_rollout_rules.py",
+        ),
     ),
 )
 

@@ -19,6 +19,8 @@ from knowledge_base.search import KnowledgeBase
 from knowledge_base.text import simple_tokens
 
 CONTENT = Path(__file__).resolve().parents[1] / "knowledge_base" / "fixtures" / "content"
+# A wording that is no text of the fixture content (not the variant « mdp perdu »).
+FORGOTTEN_PASSWORD = "j'ai oublié mon mdp, comment faire ?"
 
 
 class _Embedder:
@@ -77,7 +79,7 @@ async def _run(
 
 
 async def test_action_answer_question_answers_with_source(kb: KnowledgeBase) -> None:
-    messages, events = await _run(kb, _tracker("mdp perdu"))
+    messages, events = await _run(kb, _tracker(FORGOTTEN_PASSWORD))
     assert len(messages) == 1
     message = messages[0]
     assert message["text"].endswith("Source : Compte utilisateur — Mot de passe oublié")
@@ -136,7 +138,9 @@ async def test_action_answer_question_missing_index_apologises() -> None:
         raise KnowledgeIndexError("var/index/manifest.json: index absent")
 
     dispatcher = CollectingDispatcher()
-    await ActionAnswerQuestion(kb_provider=missing).run(dispatcher, _tracker("mdp perdu"), {})
+    await ActionAnswerQuestion(kb_provider=missing).run(
+        dispatcher, _tracker(FORGOTTEN_PASSWORD), {}
+    )
     assert "difficulté technique" in dispatcher.messages[0]["text"]
     assert dispatcher.messages[0]["custom"]["links"][0]["url"] == "/support"
 
@@ -148,5 +152,7 @@ async def test_action_answer_question_stale_index_apologises(
         kb.index, kb.embedder, kb.settings.model_copy(update={"content_dir": tmp_path})
     )
     dispatcher = CollectingDispatcher()
-    await ActionAnswerQuestion(kb_provider=lambda: stale).run(dispatcher, _tracker("mdp perdu"), {})
+    await ActionAnswerQuestion(kb_provider=lambda: stale).run(
+        dispatcher, _tracker(FORGOTTEN_PASSWORD), {}
+    )
     assert "difficulté technique" in dispatcher.messages[0]["text"]
