@@ -191,8 +191,15 @@ class Supervisor:
         if server.given_up:
             return
         if server.restart_at is not None:
-            if now >= server.restart_at:
-                self._restart(server, now)
+            if now < server.restart_at:
+                return
+            if server.alive() and self.probe(server):
+                # it came back on its own meanwhile (the action server replaces a killed
+                # worker itself at times): restarting it now would only cut it off again
+                server.restart_at, server.failed_probes = None, 0
+                print(f"« {server.name} » répond de nouveau : pas de redémarrage.", flush=True)
+                return
+            self._restart(server, now)
             return
         if not server.alive():
             code = server.process.returncode if server.process else None

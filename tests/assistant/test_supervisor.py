@@ -156,3 +156,20 @@ def test_stop_all_stops_every_process_and_removes_the_pids_file(supervisor: Supe
     supervisor.stop_all()
     assert not any(s.alive() for s in supervisor.servers)
     assert not supervisor.pids_path.exists()
+
+
+def test_check_cancels_the_restart_of_a_server_that_answers_again(
+    supervisor: Supervisor, probe: Probe
+) -> None:
+    actions = _server(supervisor, "actions")
+    assert actions.process is not None
+    pid = actions.process.pid
+    supervisor.check(actions, now=actions.started_at + 1)
+    probe.healthy["actions"] = False
+    for _ in range(FAILED_PROBES_BEFORE_RESTART):
+        supervisor.check(actions, now=actions.started_at + 2)
+    assert actions.restart_at is not None
+    probe.healthy["actions"] = True
+    supervisor.check(actions, now=actions.restart_at)
+    assert actions.restart_at is None and actions.restarts == []
+    assert actions.process.pid == pid

@@ -19,6 +19,7 @@ import httpx
 from tests.e2e.conftest import Stack
 
 RECOVERY_LIMIT_S = 30.0
+SETTLE_S = 10.0  # longer than the supervisor's probes need to decide (2 probes, 2 s apart)
 QUESTION = "Comment créer un compte sur le portail ?"
 
 
@@ -90,3 +91,8 @@ def test_killed_action_worker_is_replaced_and_support_form_stays_up(stack: Stack
     assert recovered, f"no knowledge answer {elapsed:.0f} s after the worker was killed"
     assert support_failures == []
     assert stack.pids()["web"] == web  # the web app was never restarted
+    # leave the stack as the next tests expect it: every server answering, and still so
+    # once the supervisor's probes have seen it (a restart it had planned is cancelled)
+    time.sleep(SETTLE_S)
+    stack.wait_healthy(timeout_s=180)
+    assert _answered_from_knowledge(stack, f"e2e-resilience-{uuid.uuid4().hex[:8]}")
