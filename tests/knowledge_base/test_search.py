@@ -296,7 +296,9 @@ def test_knowledge_base_staleness_rechecked_after_thirty_seconds(
     assert kb.is_stale() is True  # STALE_CHECK_INTERVAL_S (30 s) later: checked again
     clock[0] = 159.5
     assert kb.is_stale() is True
-    assert calls == [100.0, 130.0]
+    clock[0] = 265.0  # long after: checked again
+    assert kb.is_stale() is False
+    assert calls == [100.0, 130.0, 265.0]
 
 
 # --- over the fixture index (the hashing embedder of conftest.py) ---------------------
