@@ -104,9 +104,14 @@ async def login(
 ) -> IdentityResponse | JSONResponse:
     """Check the e-mail and password, then set the session cookie."""
     client = request.client.host if request.client else "unknown"
-    if not _login_limiter(request, settings).allow(client):
+    limiter = _login_limiter(request, settings)
+    if not limiter.allow(client):
         logger.warning("auth.rate_limited client=%s", client)
-        return JSONResponse({"detail": TOO_MANY}, status_code=429)
+        return JSONResponse(
+            {"detail": TOO_MANY},
+            status_code=429,
+            headers={"Retry-After": str(max(limiter.retry_after(client), 1))},
+        )
     result = authenticate(
         session,
         body.email,

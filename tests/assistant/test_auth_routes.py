@@ -159,3 +159,14 @@ def test_auth_login_rate_limit_other_address_is_not_limited(client: TestClient) 
     assert _login(client, "x@exemple.fr", "y").status_code == 429
     other = TestClient(client.app, client=("192.0.2.44", 50000))
     assert _login(other, NO_SIRET_ACCOUNT.email, NO_SIRET_ACCOUNT.password).status_code == 200
+
+
+def test_auth_login_rate_limited_says_when_to_retry(client: TestClient) -> None:
+    clock = _clocked_login_limiter(client, 2)
+    assert _login(client, "x@exemple.fr", "y").status_code == 401
+    clock.advance(30.0)
+    assert _login(client, "x@exemple.fr", "y").status_code == 401
+    clock.advance(10.0)
+    refused = _login(client, "x@exemple.fr", "y")
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "20"  # the first attempt leaves the window then
