@@ -17,7 +17,6 @@ decision), read once every item has run.
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import time
@@ -36,6 +35,7 @@ from assistant.evaluation_outcomes import (
     expected_intent,
     is_served,
 )
+from knowledge_base.jsonl import read_jsonl
 
 # Reads the turn log of a conversation: (intent, knowledge-base records) per turn, in order.
 TurnLog = Callable[[str], list[TurnInfo]]
@@ -139,13 +139,7 @@ def percentile(sorted_values: list[float], pct: float) -> float:
 
 def load_items(path: Path) -> list[dict[str, Any]]:
     items = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{number}: JSON invalide ({exc.msg})") from exc
+    for number, item in read_jsonl(path):
         for key in ("id", "question", "kind"):
             if key not in item:
                 raise ValueError(f"{path}:{number}: champ « {key} » manquant")

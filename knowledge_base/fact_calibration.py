@@ -11,7 +11,6 @@ split is for the reported figures only.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from knowledge_base.config import KnowledgeBaseSettings
 from knowledge_base.decision import decide
 from knowledge_base.evaluation import Profile, summarise
+from knowledge_base.jsonl import read_jsonl
 from knowledge_base.search import KnowledgeBase
 
 IN_SCOPE_KINDS = frozenset({"faq"})
@@ -27,7 +27,7 @@ OUT_OF_SCOPE_KINDS = frozenset({"out_of_scope"})
 
 def load_fact_items(path: Path) -> list[dict[str, Any]]:
     """The single-turn portal and out-of-scope items of a JSONL set."""
-    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    items = [item for _number, item in read_jsonl(path)]
     return [
         i for i in items if i["kind"] in IN_SCOPE_KINDS | OUT_OF_SCOPE_KINDS and not i.get("turns")
     ]

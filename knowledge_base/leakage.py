@@ -19,7 +19,6 @@ content: ``.venv/bin/python -m knowledge_base leakage``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from knowledge_base.jsonl import read_jsonl
 from knowledge_base.text import fold
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -117,13 +117,11 @@ def jsonl_questions(path: Path) -> list[Text]:
     """The ``question`` of each item of a JSONL set, and the user turns of its ``turns``."""
     label = _label(path)
     out: list[str] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise LeakageError(f"{path}:{number} : JSON invalide : {exc}") from exc
+    try:
+        items = read_jsonl(path)
+    except ValueError as exc:
+        raise LeakageError(str(exc)) from exc
+    for _number, item in items:
         turns = item.get("turns") or []
         out.extend(str(t.get("text", "")) if isinstance(t, dict) else str(t) for t in turns)
         if item.get("question"):
