@@ -24,9 +24,10 @@ run: setup  ## install what is missing, train/index if needed, start the 3 serve
 test: setup-dev  ## every check: lint, unit tests (SQLite + PostgreSQL), Rasa checks, end-to-end
 	scripts/test.sh
 
-lint:  ## ruff
+lint:  ## ruff, the import layers
 	.venv/bin/ruff check .
-	.venv/bin/ruff format --check assistant knowledge_base actions support_tickets tests nlu_components scripts
+	.venv/bin/lint-imports --no-cache
+	.venv/bin/ruff format --check assistant knowledge_base actions support_tickets storage portal web_common tests nlu_components scripts
 
 validate:  ## rasa data validate
 	$(RASA) data validate $(RASA_ARGS)

@@ -25,14 +25,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SUPPORT_LINK, latest_text, never_raise
-from assistant.config import get_settings
-from assistant.db import get_sessionmaker
-from assistant.identity import Identity, InvalidToken, identity_secret, verify_token
-from assistant.submissions import repository
-from assistant.submissions.explanations import GUIDE_URL, explain, status_link, summary_line
-from assistant.submissions.references import find_references, normalise_reference
-from assistant.submissions.states import FEMININE_KINDS, KIND_LABELS, Kind, Status
 from knowledge_base.text import fold
+from portal.identity import Identity, InvalidToken, identity_secret, verify_token
+from portal.settings import get_portal_settings
+from portal.submissions import repository
+from portal.submissions.explanations import GUIDE_URL, explain, status_link, summary_line
+from portal.submissions.references import find_references, normalise_reference
+from portal.submissions.states import FEMININE_KINDS, KIND_LABELS, Kind, Status
+from storage.db import get_sessionmaker
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def verified_identity(tracker: Tracker) -> Identity | None:
     if not isinstance(token, str) or not token:
         return None
     try:
-        return verify_token(token, identity_secret(get_settings()))
+        return verify_token(token, identity_secret(get_portal_settings()))
     except InvalidToken as exc:
         logger.warning("action.status.identity_refused sender=%s reason=%s", tracker.sender_id, exc)
         return None
@@ -198,7 +198,7 @@ class ActionCheckStatus(Action):
             )
             return [SlotSet("reference", None)]
         references = requested_references(tracker)
-        settings = get_settings()
+        settings = get_portal_settings()
         reply = await asyncio.to_thread(
             build_reply,
             identity.sub,

@@ -35,9 +35,9 @@ from actions.common import SUPPORT_LINK, never_raise
 from actions.status import message_metadata
 from actions.status import verified_identity as verified_token_identity
 from actions.support_offer import is_offer, offer_buttons
-from assistant.chat.repository import list_turns
-from assistant.chat.transcript import kb_candidates_from_turns, transcript_from_turns
-from assistant.db import get_sessionmaker
+from portal.conversations.repository import list_turns
+from portal.conversations.transcript import kb_candidates_from_turns, transcript_from_turns
+from storage.db import get_sessionmaker
 from support_tickets import service
 from support_tickets.config import get_support_settings
 from support_tickets.errors import TicketValidationError

@@ -1,4 +1,4 @@
-"""Command line: ``python -m assistant {serve,train,db-upgrade,eval}``."""
+"""Command line: ``python -m assistant {serve,train,db-upgrade,db-revision,eval,bench}``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,13 @@ def main(argv: list[str] | None = None) -> int:
     train = sub.add_parser("train", help="entraîner le modèle Rasa s'il a changé")
     train.add_argument("--force", action="store_true")
     sub.add_parser("db-upgrade", help="appliquer les migrations de la base")
+    revision = sub.add_parser(
+        "db-revision", help="écrire une migration d'après les modèles (autogenerate)"
+    )
+    revision.add_argument("-m", "--message", required=True, help="objet de la migration")
+    revision.add_argument(
+        "--head", default="head", help="révision de départ (une tête de branche, ex. 0003)"
+    )
     ev = sub.add_parser("eval", help="évaluer l'assistant en marche sur un jeu JSONL")
     ev.add_argument("path", type=Path)
     ev.add_argument("--url", default="http://127.0.0.1:8000")
@@ -54,9 +61,18 @@ def main(argv: list[str] | None = None) -> int:
         train_model(force=args.force)
         return 0
     if args.command == "db-upgrade":
-        from assistant.migrate import upgrade
+        from storage.migrate import upgrade
 
         upgrade()
+        return 0
+    if args.command == "db-revision":
+        from alembic import command
+
+        from assistant.models import import_all_models
+        from storage.migrate import alembic_config
+
+        import_all_models()  # every feature's tables on Base.metadata, for the comparison
+        command.revision(alembic_config(), message=args.message, autogenerate=True, head=args.head)
         return 0
     if args.command == "bench":
         from assistant.bench import format_results, run

@@ -8,24 +8,16 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
 
-from assistant import REPO_ROOT
+from portal.settings import PortalSettings
+from storage.paths import REPO_ROOT
 
 
-class Settings(BaseSettings):
-    """Settings of the web app and of the process runner."""
+class Settings(PortalSettings):
+    """Settings of the web app and of the process runner; with the portal's and the storage's
+    fields (same prefix), which the lower layers read through their own classes."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="ASSISTANT_", env_file=REPO_ROOT / ".env", env_ignore_empty=True, extra="ignore"
-    )
-
-    environment: str = Field("development", description="development, test or production")
-    database_url: str = Field(
-        f"sqlite:///{REPO_ROOT / 'var' / 'assistant.db'}",
-        description="SQLAlchemy URL; SQLite file by default, PostgreSQL for scale-out.",
-    )
     rasa_url: str = "http://127.0.0.1:5005"
     action_server_url: str = "http://127.0.0.1:5055"
     rasa_token: str | None = Field(
@@ -52,36 +44,12 @@ class Settings(BaseSettings):
     rate_limit_per_session: int = Field(30, description="Messages per minute and session.")
     rate_limit_per_client: int = Field(120, description="Messages per minute and client address.")
 
-    # Identity (issue 4): the signed identity token shared by the portal, login and chat.
-    identity_secret: SecretStr | None = Field(
-        None,
-        description=(
-            "HMAC-SHA256 key of the identity tokens, shared with the host portal. Required in "
-            "production; in development one is generated into var/identity.secret."
-        ),
-    )
-    identity_ttl_s: int = Field(
-        8 * 3600, description="Lifetime of an identity token and of the login session cookie."
-    )
+    # Identity (issue 4): the portal's fields are in portal/settings.py.
     session_cookie_name: str = Field(
         "cpp_session", description="Name of the portal session cookie (HttpOnly, SameSite=Lax)."
     )
-    login_max_failures: int = Field(
-        5, description="Failed logins on one account before it is locked for a while."
-    )
-    login_lockout_s: int = Field(900, description="How long an account stays locked (seconds).")
     login_rate_limit_per_client: int = Field(
         20, description="Login attempts per minute and client address."
-    )
-    portal_api_key: SecretStr | None = Field(
-        None,
-        description=(
-            "Key of the portal feed API (header X-API-Key). Required in production; in "
-            "development one is generated into var/portal-api.key."
-        ),
-    )
-    status_list_limit: int = Field(
-        5, description="How many latest submissions the status answer lists."
     )
 
     support_url: str = "/support"

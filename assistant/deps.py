@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from assistant.chat.gateway import RasaGateway
 from assistant.config import Settings, get_settings
-from assistant.db import get_session
+from storage.db import get_session
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -76,8 +76,8 @@ def is_served(kind: str, passed: bool, turn: TurnInfo) -> bool | None:
 
 def database_turn_log(session_id: str) -> list[TurnInfo]:
     """The web app's turn log of ``session_id`` (its configured database), oldest first."""
-    from assistant.chat import repository
-    from assistant.db import get_sessionmaker
+    from portal.conversations import repository
+    from storage.db import get_sessionmaker
 
     with get_sessionmaker()() as session:
         turns = repository.list_turns(session, session_id)

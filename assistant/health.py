@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine
 
-from assistant.db import ping
+from storage.db import ping
 
 logger = logging.getLogger(__name__)
 

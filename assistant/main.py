@@ -13,16 +13,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from assistant.chat.gateway import RasaGateway
-from assistant.chat.rate_limit import RateLimiter
 from assistant.config import Settings, get_settings
-from assistant.db import get_engine
 from assistant.errors import install_error_handlers
 from assistant.health import HealthProbe
 from assistant.routes import auth, chat, docs, health, pages, portal
 from assistant.routes import support as support_form
 from assistant.security import install_security_headers
 from assistant.templating import TEMPLATES_DIR
+from storage.db import get_engine
 from support_tickets.console import install_support
+from web_common.rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
 

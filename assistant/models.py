@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def import_all_models() -> None:
     """Import the modules that declare ORM models (their import registers them on Base)."""
-    import assistant.accounts.models  # noqa: F401
-    import assistant.chat.models  # noqa: F401
-    import assistant.submissions.models  # noqa: F401
+    import portal.accounts.models  # noqa: F401
+    import portal.conversations.models  # noqa: F401
+    import portal.submissions.models  # noqa: F401
     import support_tickets.models  # noqa: F401

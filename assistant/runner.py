@@ -29,9 +29,9 @@ from pathlib import Path
 import httpx
 import yaml
 
-from assistant import REPO_ROOT
 from assistant.config import Settings
 from assistant.supervisor import QUIET_ENV, Server, Supervisor, http_probe
+from storage.paths import REPO_ROOT
 
 logger = logging.getLogger("assistant.runner")
 
@@ -242,8 +242,8 @@ def warm_up(settings: Settings, rasa_token: str) -> None:
 
 def serve(settings: Settings, train: bool = True, index: bool = True) -> int:
     """Prepare and run the three servers until interrupted."""
-    from assistant.accounts.seed import prepare as prepare_accounts
-    from assistant.migrate import upgrade
+    from portal.accounts.seed import prepare as prepare_accounts
+    from storage.migrate import upgrade
     from support_tickets.seed import seed_support
 
     VAR_DIR.mkdir(exist_ok=True)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import httpx
 
-from assistant import REPO_ROOT
+from storage.paths import REPO_ROOT
 
 logger = logging.getLogger("assistant.supervisor")
 

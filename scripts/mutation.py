@@ -64,13 +64,13 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target(
         "submission_states",
-        "assistant/submissions/states.py",
-        ("tests/assistant/test_submissions_states.py",),
+        "portal/submissions/states.py",
+        ("tests/portal/test_submissions_states.py",),
     ),
     Target(
         "identity",
-        "assistant/identity.py",
-        ("tests/assistant/test_identity.py",),
+        "portal/identity.py",
+        ("tests/portal/test_identity.py",),
     ),
     Target(
         "agent_sessions",
@@ -79,8 +79,8 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target(
         "rate_limit",
-        "assistant/chat/rate_limit.py",
-        ("tests/assistant/test_rate_limit.py",),
+        "web_common/rate_limit.py",
+        ("tests/web_common/test_rate_limit.py",),
     ),
     Target(
         "ticket_numbering",

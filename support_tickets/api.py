@@ -11,8 +11,7 @@ import logging
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from assistant.chat.rate_limit import RateLimiter
-from assistant.db import get_sessionmaker
+from storage.db import get_sessionmaker
 from support_tickets import auth, canned, outbox, repository, service
 from support_tickets.config import get_support_settings
 from support_tickets.errors import (
@@ -54,6 +53,7 @@ from support_tickets.web_auth import (
     session_token,
     set_session_cookie,
 )
+from web_common.rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant import REPO_ROOT
+from storage.paths import REPO_ROOT
 
 
 class SupportSettings(BaseSettings):

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assistant.db import Base, as_utc
+from storage.db import Base, as_utc
 
 __all__ = ["as_utc", "utcnow"]
 

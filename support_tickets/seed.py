@@ -7,8 +7,8 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assistant.config import get_settings
-from assistant.db import make_engine
+from storage.db import make_engine
+from storage.settings import StorageSettings
 from support_tickets.auth import create_agent
 from support_tickets.canned import seed_canned_responses
 from support_tickets.config import SupportSettings, get_support_settings
@@ -50,7 +50,7 @@ def seed_support(
     The demo accounts are never created when the environment is ``production``.
     """
     settings = settings or get_support_settings()
-    environment = environment or get_settings().environment
+    environment = environment or StorageSettings().environment
     with_demo = settings.seed_demo_agents and environment != "production"
     engine = make_engine(database_url)
     try:

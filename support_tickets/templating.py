@@ -1,4 +1,4 @@
-"""Jinja2 templates of the console: ours first, then the web app's (for ``base.html``)."""
+"""Jinja2 templates of the console: ours first, then the shared page base (``base.html``)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 
-from assistant.templating import TEMPLATES_DIR as ASSISTANT_TEMPLATES_DIR
 from support_tickets.models import as_utc
 from support_tickets.sla import PARIS
 from support_tickets.taxonomy import (
@@ -20,6 +19,7 @@ from support_tickets.taxonomy import (
     SLA_LABELS,
     STATUS_AGENT_LABELS,
 )
+from web_common.templating import page_environment
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 EVENT_LABELS: dict[str, str] = {
@@ -65,12 +65,7 @@ def describe_event(kind: str, detail: dict[str, Any]) -> str:
 
 
 def _environment() -> Environment:
-    env = Environment(
-        loader=ChoiceLoader(
-            [FileSystemLoader(TEMPLATES_DIR), FileSystemLoader(ASSISTANT_TEMPLATES_DIR)]
-        ),
-        autoescape=select_autoescape(["html"]),
-    )
+    env = page_environment(TEMPLATES_DIR)
     env.filters["date_fr"] = date_fr
     env.globals["describe_event"] = describe_event
     env.globals.update(

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 
-from assistant.db import get_session
+from storage.db import get_session
 from support_tickets.auth import NewSession, csrf_matches, session_for_token
 from support_tickets.config import get_support_settings
 from support_tickets.models import AgentSession

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.chat.rate_limit import WINDOW_S, RateLimiter
+from web_common.rate_limit import WINDOW_S, RateLimiter
 
 
 @dataclass

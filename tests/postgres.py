@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
 
-from assistant.migrate import upgrade
+from storage.migrate import upgrade
 
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

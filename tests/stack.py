@@ -17,8 +17,8 @@ from pathlib import Path
 
 import httpx
 
-from assistant import REPO_ROOT
 from assistant.runner import pids_file
+from storage.paths import REPO_ROOT
 
 READY_TIMEOUT_S = 420
 

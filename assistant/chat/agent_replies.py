@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from assistant.chat.models import ChatTurn
-from assistant.chat.repository import list_turns
+from portal.conversations.models import ChatTurn
+from portal.conversations.repository import list_turns
 from support_tickets import service
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from assistant.db import as_utc
+from storage.db import as_utc
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{8,128}$"
 MAX_ROW_ID = 2**63 - 1  # the largest id the databases store (BIGINT)

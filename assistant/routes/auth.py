@@ -13,17 +13,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from assistant.accounts.service import LoginOutcome, authenticate
-from assistant.chat.rate_limit import RateLimiter
 from assistant.config import Settings
 from assistant.deps import SessionDep, SettingsDep
-from assistant.identity import (
+from portal.accounts.service import LoginOutcome, authenticate
+from portal.identity import (
     Identity,
     InvalidToken,
     identity_secret,
     sign_identity,
     verify_token,
 )
+from web_common.rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import time
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse, Response
 
-from assistant.chat import agent_replies, repository
+from assistant.chat import agent_replies
 from assistant.chat.gateway import RasaGateway, RasaUnavailable
 from assistant.chat.messages import no_reply_message, unavailable_message
 from assistant.chat.schemas import (
@@ -22,10 +22,11 @@ from assistant.chat.schemas import (
     HistoryResponse,
     HistoryTurn,
 )
-from assistant.db import get_sessionmaker
 from assistant.deps import GatewayDep, SessionDep, SettingsDep
-from assistant.identity import InvalidToken
 from assistant.routes.auth import resolve_identity
+from portal.conversations import repository
+from portal.identity import InvalidToken
+from storage.db import get_sessionmaker
 
 logger = logging.getLogger(__name__)
 

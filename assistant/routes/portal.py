@@ -19,17 +19,17 @@ from pydantic import BaseModel, Field
 
 from assistant.config import Settings, get_settings
 from assistant.deps import SessionDep
-from assistant.identity import portal_api_key
-from assistant.submissions.dates import as_utc
-from assistant.submissions.models import Submission
-from assistant.submissions.references import normalise_reference
-from assistant.submissions.repository import get_by_reference
-from assistant.submissions.service import (
+from portal.identity import portal_api_key
+from portal.submissions.dates import as_utc
+from portal.submissions.models import Submission
+from portal.submissions.references import normalise_reference
+from portal.submissions.repository import get_by_reference
+from portal.submissions.service import (
     SubmissionError,
     add_status_event,
     create_submission,
 )
-from assistant.submissions.states import Kind, Status
+from portal.submissions.states import Kind, Status
 
 logger = logging.getLogger(__name__)
 

@@ -21,20 +21,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from assistant.chat.rate_limit import RateLimiter
-from assistant.chat.repository import list_turns
 from assistant.chat.schemas import SESSION_ID_PATTERN
-from assistant.chat.transcript import kb_candidates_from_turns, transcript_from_turns
 from assistant.config import Settings
 from assistant.deps import SessionDep, SettingsDep
-from assistant.identity import Identity, InvalidToken
 from assistant.routes.auth import cookie_identity
 from assistant.templating import templates
+from portal.conversations.repository import list_turns
+from portal.conversations.transcript import kb_candidates_from_turns, transcript_from_turns
+from portal.identity import Identity, InvalidToken
 from support_tickets import service
 from support_tickets.config import get_support_settings
 from support_tickets.errors import TicketValidationError
 from support_tickets.numbering import normalise_number
 from support_tickets.taxonomy import CATEGORY_LABELS
+from web_common.rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
 

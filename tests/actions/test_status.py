@@ -16,8 +16,8 @@ from actions.status import (
     message_metadata,
     requested_references,
 )
-from assistant.migrate import upgrade
-from assistant.submissions.states import Kind
+from portal.submissions.states import Kind
+from storage.migrate import upgrade
 from tests.assistant.portal_fixtures import (
     NO_SIRET_ACCOUNT,
     SIRET_ACCOUNT,

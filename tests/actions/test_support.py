@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from actions import support
 from actions.support_offer import OPEN_TICKET_PAYLOAD, is_offer, offer_buttons
-from assistant.chat import repository
 from assistant.config import get_settings
-from assistant.db import get_engine, get_sessionmaker
-from assistant.identity import identity_secret, sign_identity
-from assistant.migrate import upgrade
+from portal.conversations import repository
+from portal.identity import identity_secret, sign_identity
+from portal.settings import get_portal_settings
+from storage.db import get_engine, get_sessionmaker
+from storage.migrate import upgrade
 from support_tickets import service
 from support_tickets.config import get_support_settings
 from support_tickets.models import Ticket
@@ -32,6 +33,7 @@ NUMBER = re.compile(r"SUP-\d{4}-\d{6}")
 @pytest.fixture(scope="module", autouse=True)
 def _database() -> None:
     get_settings.cache_clear()
+    get_portal_settings.cache_clear()
     get_support_settings.cache_clear()
     get_engine.cache_clear()
     get_sessionmaker.cache_clear()

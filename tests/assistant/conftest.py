@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.config import Settings, get_settings
-from assistant.db import get_engine, get_sessionmaker
 from assistant.main import create_app
-from assistant.migrate import upgrade
+from storage.db import get_engine, get_sessionmaker
+from storage.migrate import upgrade
 
 Handler = Callable[[httpx.Request], httpx.Response]
 

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.accounts.repository import get_by_email
-from assistant.accounts.seed import DEMO_ACCOUNTS, seed_demo
 from assistant.config import Settings, get_settings
-from assistant.db import get_sessionmaker
-from assistant.identity import sign_identity
+from portal.accounts.repository import get_by_email
+from portal.accounts.seed import DEMO_ACCOUNTS, seed_demo
+from portal.identity import sign_identity
+from portal.settings import get_portal_settings
+from storage.db import get_sessionmaker
 
 IDENTITY_SECRET = "test-identity-secret-0123456789abcdef"
 PORTAL_API_KEY = "test-portal-key-0123456789"
@@ -23,8 +24,10 @@ def known_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     monkeypatch.setenv("ASSISTANT_IDENTITY_SECRET", IDENTITY_SECRET)
     monkeypatch.setenv("ASSISTANT_PORTAL_API_KEY", PORTAL_API_KEY)
     get_settings.cache_clear()
+    get_portal_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
+    get_portal_settings.cache_clear()
 
 
 @pytest.fixture

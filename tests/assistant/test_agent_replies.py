@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from assistant.db import get_sessionmaker
+from storage.db import get_sessionmaker
 from support_tickets import service
 from support_tickets.auth import create_agent
 from support_tickets.config import get_support_settings

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from assistant.chat import agent_replies, repository
-from assistant.chat.transcript import transcript_from_turns
+from assistant.chat import agent_replies
+from portal.conversations import repository
+from portal.conversations.transcript import transcript_from_turns
 from support_tickets import service
 from support_tickets.auth import create_agent
 from support_tickets.similarity import LexicalSimilarity

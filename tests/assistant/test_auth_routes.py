@@ -7,11 +7,11 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.accounts.repository import create_user
 from assistant.config import Settings, get_settings
-from assistant.db import get_sessionmaker
-from assistant.identity import verify_token
 from assistant.routes.auth import TOO_MANY
+from portal.accounts.repository import create_user
+from portal.identity import verify_token
+from storage.db import get_sessionmaker
 from tests.assistant.portal_fixtures import (
     IDENTITY_SECRET,
     NO_SIRET_ACCOUNT,

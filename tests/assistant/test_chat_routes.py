@@ -6,9 +6,9 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from assistant.chat.models import ChatTurn
 from assistant.config import Settings
-from assistant.db import get_sessionmaker
+from portal.conversations.models import ChatTurn
+from storage.db import get_sessionmaker
 from tests.assistant.conftest import FakeBackends
 from tests.limiter_clock import ClockedLimiter, FakeClock
 

@@ -7,8 +7,8 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.accounts.repository import create_user
-from assistant.db import get_sessionmaker
+from portal.accounts.repository import create_user
+from storage.db import get_sessionmaker
 from tests.assistant.portal_fixtures import PORTAL_API_KEY, demo_data, known_secrets
 
 __all__ = ["demo_data", "known_secrets"]

@@ -15,10 +15,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.status import ActionCheckStatus
-from assistant.accounts.seed import seed_demo
 from assistant.config import Settings
-from assistant.db import get_session
 from assistant.main import create_app
+from portal.accounts.seed import seed_demo
+from storage.db import get_session
 from tests.assistant.conftest import FakeBackends
 from tests.assistant.portal_fixtures import (
     NO_SIRET_ACCOUNT,

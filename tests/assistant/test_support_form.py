@@ -13,11 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from assistant.chat import repository
 from assistant.config import Settings, get_settings
-from assistant.db import get_sessionmaker
-from assistant.identity import identity_secret, sign_identity
 from assistant.main import create_app
+from portal.conversations import repository
+from portal.identity import identity_secret, sign_identity
+from storage.db import get_sessionmaker
 from support_tickets.config import get_support_settings
 from support_tickets.models import Ticket
 from support_tickets.similarity import LexicalSimilarity

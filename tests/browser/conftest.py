@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from assistant import REPO_ROOT
+from storage.paths import REPO_ROOT
 from tests.stack import Stack, running_stack
 
 WEB_PORT = int(os.environ.get("BROWSER_WEB_PORT", "8105"))
@@ -67,7 +67,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         return
     workdir = tmp_path_factory.mktemp("browser-stack")
     env = {
-        "ASSISTANT_DATABASE_URL": f"sqlite:///{workdir / 'assistant.db'}",
+        "ASSISTANT_DATABASE_URL": f"sqlite:///{workdir / 'storage.db'}",
         "ASSISTANT_WIDGET_ALLOWED_DOMAINS": ALLOWED_DOMAIN,
     }
     with running_stack(workdir, WEB_PORT, RASA_PORT, ACTIONS_PORT, env) as running:

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from assistant import REPO_ROOT
-from assistant.accounts.seed import DEMO_ACCOUNTS
-from assistant.submissions.seed import DEMO_NO_SIRET_EMAIL
+from portal.accounts.seed import DEMO_ACCOUNTS
+from portal.submissions.seed import DEMO_NO_SIRET_EMAIL
+from storage.paths import REPO_ROOT
 from support_tickets.config import get_support_settings
 from support_tickets.seed import DEMO_AGENT_EMAIL
 from tests.browser.conftest import (

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import REPO_ROOT
 from assistant.evaluation import evaluate
+from storage.paths import REPO_ROOT
 from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e

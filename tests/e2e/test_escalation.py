@@ -9,7 +9,7 @@ import uuid
 
 import httpx
 
-from assistant.db import get_sessionmaker
+from storage.db import get_sessionmaker
 from support_tickets.models import Ticket
 from support_tickets.taxonomy import CATEGORY_LABELS
 from tests.e2e.conftest import Stack

@@ -10,9 +10,9 @@ issue, which BENCHMARKS.md reports against.
 
 from __future__ import annotations
 
-from assistant import REPO_ROOT
 from assistant.evaluation import IN_SCOPE_KINDS, evaluate
 from assistant.evaluation_outcomes import database_turn_log
+from storage.paths import REPO_ROOT
 from tests.e2e.conftest import Stack
 
 REAL_TEST_SET = REPO_ROOT / "eval" / "real_questions" / "test.jsonl"

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from assistant.accounts.seed import DEMO_ACCOUNTS
+from portal.accounts.seed import DEMO_ACCOUNTS
 from tests.e2e.conftest import Stack
 
 SIRET_ACCOUNT, NO_SIRET_ACCOUNT = DEMO_ACCOUNTS

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from assistant.config import Settings, get_settings
-from assistant.db import get_engine, get_sessionmaker
 from assistant.main import create_app
-from assistant.migrate import upgrade
+from storage.db import get_engine, get_sessionmaker
+from storage.migrate import upgrade
 from support_tickets.auth import create_agent
 from support_tickets.canned import seed_canned_responses
 from support_tickets.config import get_support_settings

@@ -37,7 +37,7 @@ def test_api_agent_routes_refuse_anonymous(client: TestClient, method: str, path
 
 
 def test_api_agent_routes_refuse_portal_user_session(client: TestClient, db: Session) -> None:
-    from assistant.accounts.seed import DEMO_ACCOUNTS, seed_demo_accounts
+    from portal.accounts.seed import DEMO_ACCOUNTS, seed_demo_accounts
 
     seed_demo_accounts(db)
     account = DEMO_ACCOUNTS[0]

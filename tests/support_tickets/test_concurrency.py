@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db import make_engine
-from assistant.migrate import upgrade
+from storage.db import make_engine
+from storage.migrate import upgrade
 from support_tickets import service
 from support_tickets.models import Ticket, TicketCounter
 from support_tickets.numbering import next_number

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from assistant.db import make_engine
-from assistant.migrate import upgrade
+from storage.db import make_engine
+from storage.migrate import upgrade
 from support_tickets.models import TicketCounter
 from support_tickets.numbering import format_number, next_number, normalise_number
 

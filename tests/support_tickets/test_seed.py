@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from assistant.migrate import upgrade
+from storage.migrate import upgrade
 from support_tickets.auth import authenticate
 from support_tickets.config import SupportSettings
 from support_tickets.models import Agent, CannedResponse

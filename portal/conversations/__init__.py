@@ -1,0 +1,1 @@
+"""Stored chat turns: the model, the queries and the transcript handed to support agents."""

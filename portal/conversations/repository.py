@@ -1,0 +1,70 @@
+"""Storage of chat turns (the repository between routes and the database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.conversations.models import ChatTurn
+
+
+def record_turn(
+    session: Session,
+    *,
+    session_id: str,
+    user_text: str,
+    replies: list[dict[str, Any]],
+    outcome: str,
+    latency_ms: float,
+    kb: list[dict[str, Any]] | None = None,
+    page: str | None = None,
+) -> ChatTurn:
+    """Store one turn and commit; returns it with its id."""
+    turn = ChatTurn(
+        session_id=session_id,
+        user_text=user_text,
+        replies=replies,
+        outcome=outcome,
+        latency_ms=latency_ms,
+        kb=kb or None,
+        page=page,
+    )
+    session.add(turn)
+    session.commit()
+    return turn
+
+
+def set_intent(
+    session: Session, turn_id: int, intent: str | None, confidence: float | None
+) -> None:
+    """Attach the intent Rasa detected to a stored turn."""
+    turn = session.get(ChatTurn, turn_id)
+    if turn is not None and intent is not None:
+        turn.intent = intent
+        turn.intent_confidence = confidence
+        session.commit()
+
+
+def list_turns(session: Session, session_id: str, limit: int = 200) -> list[ChatTurn]:
+    """The session's turns, oldest first."""
+    query = (
+        select(ChatTurn)
+        .where(ChatTurn.session_id == session_id)
+        .order_by(ChatTurn.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(session.scalars(query).all()))
+
+
+def set_feedback(session: Session, session_id: str, turn_id: int, value: str) -> bool:
+    """Record thumbs up/down on a turn of ``session_id``; False if no such turn there."""
+    turn = session.get(ChatTurn, turn_id)
+    if turn is None or turn.session_id != session_id:
+        return False
+    turn.feedback = value
+    turn.feedback_at = dt.datetime.now(dt.UTC)
+    session.commit()
+    return True
