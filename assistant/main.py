@@ -22,7 +22,7 @@ from assistant.security import install_security_headers
 from assistant.templating import TEMPLATES_DIR
 from storage.db import get_engine
 from support_tickets.console import install_support
-from web_common.rate_limit import RateLimiter
+from web_common.rate_limit import app_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +75,10 @@ def create_app(
         docs_url="/api/docs",  # /docs is the user guides
         redoc_url=None,
     )
-    app.state.rate_limiters = {
-        "session": RateLimiter(settings.rate_limit_per_session),
-        "client": RateLimiter(settings.rate_limit_per_client),
-    }
+    # The limiters live in app.state.rate_limiters (web_common.rate_limit.app_limiter); the
+    # chat's are made now, from this app's settings, the others on first use.
+    app_limiter(app.state, "session", settings.rate_limit_per_session)
+    app_limiter(app.state, "client", settings.rate_limit_per_client)
     install_error_handlers(app)
     install_security_headers(app)
     origins = [o.strip() for o in settings.cors_allowed_origins.split(",") if o.strip()]

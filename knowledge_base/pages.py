@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from markdown_it.token import Token
 
 from knowledge_base.content import DOCUMENTS_DIR, ContentError, Guide, parse_guide
 from knowledge_base.french import french_date
+from knowledge_base.text import strip_accents
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class GuidePage:
 def slugify(text: str) -> str:
     """Lowercase ASCII words joined by ``-`` (accents dropped): ``"Créer un compte"`` →
     ``"creer-un-compte"``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    ascii_text = strip_accents(text).encode("ascii", "ignore").decode("ascii")
     return _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
 
 

@@ -53,7 +53,7 @@ from support_tickets.web_auth import (
     session_token,
     set_session_cookie,
 )
-from web_common.rate_limit import RateLimiter
+from web_common.rate_limit import RateLimiter, app_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -176,11 +176,9 @@ def login_limiter(request: Request) -> RateLimiter:
     The lockout of :func:`auth.authenticate` protects one account; this one stops a client
     trying many accounts (``login_rate_limit_per_client`` attempts a minute).
     """
-    limiter = getattr(request.app.state, "agent_login_limiter", None)
-    if limiter is None:
-        limiter = RateLimiter(get_support_settings().login_rate_limit_per_client)
-        request.app.state.agent_login_limiter = limiter
-    return limiter
+    return app_limiter(
+        request.app.state, "agent_login", get_support_settings().login_rate_limit_per_client
+    )
 
 
 def login_retry_after(request: Request) -> int | None:

@@ -7,8 +7,8 @@ see why it was proposed.
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from knowledge_base.text import fold as kb_fold
 from support_tickets.taxonomy import PRIORITIES
 
 CATEGORY_BASE_PRIORITY: dict[str, str] = {
@@ -49,9 +49,8 @@ URGENCY_PATTERNS: tuple[str, ...] = (
 
 
 def fold(text: str) -> str:
-    """Lower-case, accents removed, apostrophes as spaces."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("'", " ").replace("’", " "))
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    """The knowledge base's folding (lower-case, accents removed), apostrophes as spaces."""
+    return kb_fold(text).replace("'", " ")
 
 
 def _raise(priority: str, levels: int) -> str:

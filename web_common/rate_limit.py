@@ -6,6 +6,7 @@ import math
 import time
 from collections import defaultdict, deque
 from threading import Lock
+from typing import Any
 
 WINDOW_S = 60.0
 
@@ -59,3 +60,20 @@ class RateLimiter:
         stale = [k for k, ev in self._events.items() if not ev or now - ev[-1] >= self.window_s]
         for key in stale:
             del self._events[key]
+
+
+def app_limiter(state: Any, name: str, limit: int) -> RateLimiter:
+    """The limiter ``name`` of an application (its ``app.state``), made on first use.
+
+    The one way every route gets its limiter: each lives in ``state.rate_limiters`` under its
+    name (``session`` and ``client`` for the chat, ``login``, ``support_form``,
+    ``agent_login``), so tests can put a clocked one in its place.
+    """
+    limiters: dict[str, RateLimiter] | None = getattr(state, "rate_limiters", None)
+    if limiters is None:
+        limiters = {}
+        state.rate_limiters = limiters
+    limiter = limiters.get(name)
+    if limiter is None:
+        limiter = limiters[name] = RateLimiter(limit)
+    return limiter

@@ -23,7 +23,7 @@ from portal.identity import (
     sign_identity,
     verify_token,
 )
-from web_common.rate_limit import RateLimiter
+from web_common.rate_limit import RateLimiter, app_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +66,7 @@ def _identity_response(identity: Identity, token: str) -> IdentityResponse:
 
 
 def _login_limiter(request: Request, settings: Settings) -> RateLimiter:
-    limiter = getattr(request.app.state, "login_limiter", None)
-    if limiter is None:
-        limiter = RateLimiter(settings.login_rate_limit_per_client)
-        request.app.state.login_limiter = limiter
-    return limiter
+    return app_limiter(request.app.state, "login", settings.login_rate_limit_per_client)
 
 
 def cookie_identity(request: Request, settings: Settings) -> tuple[Identity, str] | None:

@@ -27,6 +27,7 @@ from assistant.routes.auth import resolve_identity
 from portal.conversations import repository
 from portal.identity import InvalidToken
 from storage.db import get_sessionmaker
+from web_common.rate_limit import app_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,11 @@ async def chat(
             "message",
         )
     client = request.client.host if request.client else "unknown"
-    limiters = request.app.state.rate_limiters
+    state = request.app.state
+    limiters = {
+        "session": app_limiter(state, "session", settings.rate_limit_per_session),
+        "client": app_limiter(state, "client", settings.rate_limit_per_client),
+    }
     if not limiters["session"].allow(body.session_id) or not limiters["client"].allow(client):
         logger.warning("gateway.rate_limited session=%s client=%s", body.session_id, client)
         limited = _error(

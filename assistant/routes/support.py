@@ -34,7 +34,7 @@ from support_tickets.config import get_support_settings
 from support_tickets.errors import TicketValidationError
 from support_tickets.numbering import normalise_number
 from support_tickets.taxonomy import CATEGORY_LABELS
-from web_common.rate_limit import RateLimiter
+from web_common.rate_limit import RateLimiter, app_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -180,11 +180,9 @@ def _validate(values: dict[str, str]) -> dict[str, str]:
 
 
 def _support_limiter(request: Request, settings: Settings) -> RateLimiter:
-    limiter = getattr(request.app.state, "support_form_limiter", None)
-    if limiter is None:
-        limiter = RateLimiter(settings.support_form_rate_limit_per_client)
-        request.app.state.support_form_limiter = limiter
-    return limiter
+    return app_limiter(
+        request.app.state, "support_form", settings.support_form_rate_limit_per_client
+    )
 
 
 @router.post("/support", response_class=HTMLResponse, include_in_schema=False)

@@ -111,7 +111,7 @@ def test_auth_account_locked_after_repeated_failures(client: TestClient) -> None
 
 def _clocked_login_limiter(client: TestClient, limit: int) -> FakeClock:
     clock = FakeClock()
-    client.app.state.login_limiter = ClockedLimiter(limit, clock)  # type: ignore[attr-defined]
+    client.app.state.rate_limiters["login"] = ClockedLimiter(limit, clock)  # type: ignore[attr-defined]
     return clock
 
 
@@ -119,7 +119,7 @@ def test_auth_login_rate_limit_default_is_20_a_minute(client: TestClient) -> Non
     """The limiter is built on first use from ``login_rate_limit_per_client`` (20 a minute)."""
     assert Settings.model_fields["login_rate_limit_per_client"].default == 20
     assert _login(client, "x@exemple.fr", "y").status_code == 401
-    limiter = client.app.state.login_limiter  # type: ignore[attr-defined]
+    limiter = client.app.state.rate_limiters["login"]  # type: ignore[attr-defined]
     assert limiter.limit == get_settings().login_rate_limit_per_client
     assert limiter.window_s == 60.0
     for _ in range(limiter.limit - 2):  # as if more attempts had just come from this address

@@ -23,7 +23,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def _clocked(client: TestClient, limit: int) -> FakeClock:
     clock = FakeClock()
-    client.app.state.agent_login_limiter = ClockedLimiter(limit, clock)  # type: ignore[attr-defined]
+    client.app.state.rate_limiters["agent_login"] = ClockedLimiter(limit, clock)  # type: ignore[attr-defined]
     return clock
 
 
@@ -52,7 +52,7 @@ def test_agent_login_rate_limit_default_is_20_a_minute(client: TestClient, agent
     """The limiter is built on first use from ``login_rate_limit_per_client`` (20 a minute)."""
     assert SupportSettings.model_fields["login_rate_limit_per_client"].default == 20
     assert _api_login(client, agent.email, AGENT_PASSWORD).status_code == 200
-    limiter = client.app.state.agent_login_limiter  # type: ignore[attr-defined]
+    limiter = client.app.state.rate_limiters["agent_login"]  # type: ignore[attr-defined]
     assert limiter.limit == get_support_settings().login_rate_limit_per_client
     assert limiter.window_s == 60.0
     for _ in range(limiter.limit - 2):  # as if more attempts had just come from this address
