@@ -6,17 +6,35 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeAlias
+
+# One command: its parsed arguments in, the process's exit status out.
+Command: TypeAlias = Callable[[argparse.Namespace], int]
+# What ``ArgumentParser.add_subparsers()`` returns (argparse names it privately).
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser: one sub-command per entry of :data:`COMMANDS`."""
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_server_commands(sub)
+    _add_database_commands(sub)
+    _add_measure_commands(sub)
+    return parser
+
+
+def _add_server_commands(sub: Subparsers) -> None:
     serve = sub.add_parser("serve", help="lancer Rasa, le serveur d'actions et l'application web")
     serve.add_argument("--no-train", action="store_true", help="ne pas réentraîner le modèle")
     serve.add_argument("--no-index", action="store_true", help="ne pas reconstruire l'index")
     train = sub.add_parser("train", help="entraîner le modèle Rasa s'il a changé")
     train.add_argument("--force", action="store_true")
+
+
+def _add_database_commands(sub: Subparsers) -> None:
     sub.add_parser("db-upgrade", help="appliquer les migrations de la base")
     revision = sub.add_parser(
         "db-revision", help="écrire une migration d'après les modèles (autogenerate)"
@@ -25,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     revision.add_argument(
         "--head", default="head", help="révision de départ (une tête de branche, ex. 0003)"
     )
+
+
+def _add_measure_commands(sub: Subparsers) -> None:
     ev = sub.add_parser("eval", help="évaluer l'assistant en marche sur un jeu JSONL")
     ev.add_argument("path", type=Path)
     ev.add_argument("--url", default="http://127.0.0.1:8000")
@@ -45,40 +66,41 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--url", default="http://127.0.0.1:8000")
     bench.add_argument("--rasa-url", default="http://127.0.0.1:5005")
     bench.add_argument("--requests-per-user", type=int, default=30)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # httpx logs every request URL at INFO, including Rasa's API token: keep it quiet.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
 
-    if args.command == "serve":
-        from assistant.config import get_settings
-        from assistant.runner import serve as run_serve
 
-        return run_serve(get_settings(), train=not args.no_train, index=not args.no_index)
-    if args.command == "train":
-        from assistant.runner import train_model
+def _serve(args: argparse.Namespace) -> int:
+    from assistant.config import get_settings
+    from assistant.runner import serve
 
-        train_model(force=args.force)
-        return 0
-    if args.command == "db-upgrade":
-        from storage.migrate import upgrade
+    return serve(get_settings(), train=not args.no_train, index=not args.no_index)
 
-        upgrade()
-        return 0
-    if args.command == "db-revision":
-        from alembic import command
 
-        from assistant.models import import_all_models
-        from storage.migrate import alembic_config
+def _train(args: argparse.Namespace) -> int:
+    from assistant.runner import train_model
 
-        import_all_models()  # every feature's tables on Base.metadata, for the comparison
-        command.revision(alembic_config(), message=args.message, autogenerate=True, head=args.head)
-        return 0
-    if args.command == "bench":
-        from assistant.bench import format_results, run
+    train_model(force=args.force)
+    return 0
 
-        print(format_results(run(args.url, args.rasa_url, args.requests_per_user)))
-        return 0
+
+def _db_upgrade(_args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade
+
+    upgrade()
+    return 0
+
+
+def _db_revision(args: argparse.Namespace) -> int:
+    from alembic import command
+
+    from assistant.models import import_all_models
+    from storage.migrate import alembic_config
+
+    import_all_models()  # every feature's tables on Base.metadata, for the comparison
+    command.revision(alembic_config(), message=args.message, autogenerate=True, head=args.head)
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
     from assistant.evaluation import evaluate, format_report
     from assistant.evaluation_outcomes import database_turn_log
 
@@ -99,6 +121,31 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     return 0 if report.pass_rate >= args.min_pass_rate else 1
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from assistant.bench import format_results, run
+
+    print(format_results(run(args.url, args.rasa_url, args.requests_per_user)))
+    return 0
+
+
+COMMANDS: dict[str, Command] = {
+    "serve": _serve,
+    "train": _train,
+    "db-upgrade": _db_upgrade,
+    "db-revision": _db_revision,
+    "eval": _eval,
+    "bench": _bench,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs every request URL at INFO, including Rasa's API token: keep it quiet.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return COMMANDS[args.command](args)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,18 @@ import json
 import statistics
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from assistant.config import get_settings
 from assistant.evaluation import percentile
 from assistant.runner import pids_file
+
+# Builds one request body for a session id (the web app's and Rasa's differ).
+BodyOf = Callable[[str], dict[str, Any]]
 
 
 def rss_mib(pid: int) -> float:
@@ -39,7 +44,9 @@ def rss_mib(pid: int) -> float:
     return total / 1024
 
 
-async def _user(client: httpx.AsyncClient, url: str, body_of, n: int, out: list[float]) -> None:
+async def _user(
+    client: httpx.AsyncClient, url: str, body_of: BodyOf, n: int, out: list[float]
+) -> None:
     sid = f"bench-{uuid.uuid4().hex}"
     for _ in range(n):
         started = time.perf_counter()
@@ -48,7 +55,7 @@ async def _user(client: httpx.AsyncClient, url: str, body_of, n: int, out: list[
         out.append((time.perf_counter() - started) * 1000)
 
 
-async def measure(url: str, body_of, users: int, per_user: int) -> dict[str, float]:
+async def measure(url: str, body_of: BodyOf, users: int, per_user: int) -> dict[str, float]:
     latencies: list[float] = []
     async with httpx.AsyncClient(timeout=60) as client:
         await _user(client, url, body_of, 2, [])  # warm-up

@@ -16,7 +16,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def get_gateway(request: Request) -> RasaGateway:
-    return request.app.state.gateway
+    gateway: RasaGateway = request.app.state.gateway
+    return gateway
 
 
 GatewayDep = Annotated[RasaGateway, Depends(get_gateway)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,7 +27,7 @@ def _of(name: str) -> str:
     return f"du {name[3:]}" if name.startswith("le ") else f"de {name}"
 
 
-def _field_message(error: dict) -> tuple[str, str]:
+def _field_message(error: dict[str, Any]) -> tuple[str, str]:
     loc = [str(p) for p in error.get("loc", ()) if p != "body"]
     field = loc[-1] if loc else ""
     kind = error.get("type", "")
@@ -74,7 +75,7 @@ def install_error_handlers(app: FastAPI) -> None:
             405: "Méthode non autorisée pour cette adresse.",
             413: "La requête est trop volumineuse.",
         }
-        detail = exc.detail if isinstance(exc.detail, str) else None
+        detail: str | None = exc.detail if isinstance(exc.detail, str) else None
         if detail == HTTPStatus(exc.status_code).phrase:  # Starlette's English default
             detail = None
         detail = ENGLISH_DETAILS.get(detail or "", detail)

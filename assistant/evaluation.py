@@ -219,7 +219,8 @@ def run_item(client: httpx.Client, url: str, item: dict[str, Any]) -> ItemResult
     """Send the item's turns in a fresh conversation and check the last reply."""
     session_id = f"eval-{item['id']}-{uuid.uuid4().hex[:12]}"[:128]
     turns = turns_of(item)
-    status, payload, latency_ms = 0, {}, 0.0
+    status, latency_ms = 0, 0.0
+    payload: dict[str, Any] = {}
     for turn in turns:
         started = time.perf_counter()
         status, payload = _post(client, url, session_id, turn)

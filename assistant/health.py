@@ -52,7 +52,8 @@ class HealthProbe:
             return {"status": "down", "detail": type(exc).__name__}
 
     async def action_server_ok(self) -> bool:
-        return (await self.action_server())["status"] == "ok"
+        status: str = (await self.action_server())["status"]
+        return status == "ok"
 
     async def action_server(self) -> dict[str, Any]:
         try:

@@ -61,7 +61,8 @@ def backoff_s(recent_restarts: int) -> float:
     """Delay before the next restart of a server restarted ``recent_restarts`` times lately."""
     if recent_restarts <= 0:
         return 0.0
-    return min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** (recent_restarts - 1))
+    delay_s: float = BACKOFF_BASE_S * 2 ** (recent_restarts - 1)
+    return min(BACKOFF_MAX_S, delay_s)
 
 
 @dataclass

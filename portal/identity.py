@@ -22,7 +22,7 @@ import secrets
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import SecretStr
 
@@ -150,6 +150,11 @@ def verify_token(
     return identity
 
 
+def _is_timestamp(value: object) -> TypeGuard[int]:
+    """A JWT date (seconds since the epoch): an int, and not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _identity_from_claims(claims: dict[str, Any]) -> Identity:
     sub, email, name, siret = (claims.get(k) for k in ("sub", "email", "name", "siret"))
     iat, exp = claims.get("iat"), claims.get("exp")
@@ -157,7 +162,7 @@ def _identity_from_claims(claims: dict[str, Any]) -> Identity:
         raise InvalidToken("missing claims")
     if siret is not None and not isinstance(siret, str):
         raise InvalidToken("bad siret")
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (iat, exp)):
+    if not (_is_timestamp(iat) and _is_timestamp(exp)):
         raise InvalidToken("bad dates")
     return Identity(sub=sub, email=email, name=name, siret=siret, iat=iat, exp=exp)
 

@@ -60,15 +60,15 @@ def parse_rasa_output(raw: list[dict[str, Any]]) -> tuple[list[BotMessage], list
             else:
                 messages[-1].links.extend(links)
             continue
-        text = item.get("text")
+        raw_text = item.get("text")
         buttons = [
             Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
             for b in item.get("buttons") or []
             if isinstance(b, dict)
         ]
-        if text is None and not buttons:
+        if raw_text is None and not buttons:
             continue
-        messages.append(BotMessage(text=str(text or ""), buttons=buttons))
+        messages.append(BotMessage(text=str(raw_text or ""), buttons=buttons))
     return messages, kb_records
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse, Response
@@ -22,10 +23,11 @@ from assistant.chat.schemas import (
     HistoryResponse,
     HistoryTurn,
 )
+from assistant.config import Settings
 from assistant.deps import GatewayDep, SessionDep, SettingsDep
 from assistant.routes.auth import resolve_identity
 from portal.conversations import repository
-from portal.identity import InvalidToken
+from portal.identity import Identity, InvalidToken
 from storage.db import get_sessionmaker
 from web_common.rate_limit import app_limiter
 
@@ -33,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Corps JSON invalide"},
     401: {"model": ErrorResponse, "description": "Jeton d'identité expiré ou invalide"},
     422: {"model": ErrorResponse, "description": "Champ manquant, vide ou trop long"},
@@ -66,57 +68,22 @@ async def chat(
     Rasa down, failing or too slow never yields an error: the reply is the French
     « indisponible » message with the support link.
     """
-    if not body.message:
-        return _error(422, "Le message est vide : veuillez saisir votre question.", "message")
-    if len(body.message) > settings.max_message_chars:
-        return _error(
-            422,
-            f"Le message est trop long ({len(body.message)} caractères) : "
-            f"{settings.max_message_chars} caractères au maximum.",
-            "message",
-        )
-    client = request.client.host if request.client else "unknown"
-    state = request.app.state
-    limiters = {
-        "session": app_limiter(state, "session", settings.rate_limit_per_session),
-        "client": app_limiter(state, "client", settings.rate_limit_per_client),
-    }
-    if not limiters["session"].allow(body.session_id) or not limiters["client"].allow(client):
-        logger.warning("gateway.rate_limited session=%s client=%s", body.session_id, client)
-        limited = _error(
-            429, "Vous avez envoyé trop de messages en peu de temps. Patientez une minute."
-        )
-        wait_s = max(
-            limiters["session"].retry_after(body.session_id), limiters["client"].retry_after(client)
-        )
-        limited.headers["Retry-After"] = str(max(wait_s, 1))
+    invalid = _invalid_message(body.message, settings.max_message_chars)
+    if invalid is not None:
+        return invalid
+    limited = _rate_limited(request, body.session_id, settings)
+    if limited is not None:
         return limited
-
     try:
         found = resolve_identity(request, settings, body.identity_token)
     except InvalidToken as exc:
-        logger.info("gateway.identity_refused session=%s reason=%s", body.session_id, exc)
-        refused = _error(401, exc.detail)
-        if not body.identity_token:  # a stale cookie: drop it so the next message is anonymous
-            refused.delete_cookie(settings.session_cookie_name, path="/")
-        return refused
+        return _identity_refused(exc, body, settings)
 
     started = time.perf_counter()
-    metadata: dict = {"page": body.page} if body.page else {}
-    if found is not None:
-        identity, token = found
-        metadata["identity"] = identity.claims()
-        metadata["identity_token"] = token  # actions verify it again (defence in depth)
-    kb_records: list = []
-    try:
-        reply = await gateway.send(body.session_id, body.message, metadata)
-        messages, kb_records = reply.messages, reply.kb_records
-        outcome = "answered" if messages else "empty"
-        if not messages:
-            messages = [await _empty_reply_message(request, settings.support_url)]
-    except RasaUnavailable as exc:
-        logger.warning("gateway.unavailable session=%s reason=%s", body.session_id, exc.reason)
-        messages, outcome = [unavailable_message(settings.support_url)], "unavailable"
+    metadata = _rasa_metadata(body.page, found)
+    messages, kb_records, outcome = await _ask_rasa(
+        request, gateway, body, metadata, settings.support_url
+    )
     latency_ms = (time.perf_counter() - started) * 1000
     pending = agent_replies.pending_for_new_turn(session, body.session_id)
 
@@ -137,6 +104,76 @@ async def chat(
     )
     messages = [*(BotMessage.model_validate(r) for r in pending), *messages]
     return ChatResponse(session_id=body.session_id, messages=messages, turn_id=turn.id)
+
+
+def _invalid_message(message: str, max_chars: int) -> JSONResponse | None:
+    """The 422 for an empty or too long message; ``None`` when it is fine."""
+    if not message:
+        return _error(422, "Le message est vide : veuillez saisir votre question.", "message")
+    if len(message) > max_chars:
+        return _error(
+            422,
+            f"Le message est trop long ({len(message)} caractères) : "
+            f"{max_chars} caractères au maximum.",
+            "message",
+        )
+    return None
+
+
+def _rate_limited(request: Request, session_id: str, settings: Settings) -> JSONResponse | None:
+    """The 429 (with ``Retry-After``) when the session or the client sent too many messages;
+    ``None`` when the message may go through."""
+    client = request.client.host if request.client else "unknown"
+    state = request.app.state
+    by_session = app_limiter(state, "session", settings.rate_limit_per_session)
+    by_client = app_limiter(state, "client", settings.rate_limit_per_client)
+    if by_session.allow(session_id) and by_client.allow(client):
+        return None
+    logger.warning("gateway.rate_limited session=%s client=%s", session_id, client)
+    limited = _error(
+        429, "Vous avez envoyé trop de messages en peu de temps. Patientez une minute."
+    )
+    wait_s = max(by_session.retry_after(session_id), by_client.retry_after(client))
+    limited.headers["Retry-After"] = str(max(wait_s, 1))
+    return limited
+
+
+def _identity_refused(exc: InvalidToken, body: ChatRequest, settings: Settings) -> JSONResponse:
+    """The 401 for an identity token that does not verify."""
+    logger.info("gateway.identity_refused session=%s reason=%s", body.session_id, exc)
+    refused = _error(401, exc.detail)
+    if not body.identity_token:  # a stale cookie: drop it so the next message is anonymous
+        refused.delete_cookie(settings.session_cookie_name, path="/")
+    return refused
+
+
+def _rasa_metadata(page: str | None, found: tuple[Identity, str] | None) -> dict[str, Any]:
+    """What Rasa gets with the message: the portal page and the verified identity, if any."""
+    metadata: dict[str, Any] = {"page": page} if page else {}
+    if found is not None:
+        identity, token = found
+        metadata["identity"] = identity.claims()
+        metadata["identity_token"] = token  # actions verify it again (defence in depth)
+    return metadata
+
+
+async def _ask_rasa(
+    request: Request,
+    gateway: RasaGateway,
+    body: ChatRequest,
+    metadata: dict[str, Any],
+    support_url: str,
+) -> tuple[list[BotMessage], list[dict[str, Any]], str]:
+    """Rasa's replies, its knowledge-base records and the turn's outcome (``answered``,
+    ``empty`` or ``unavailable``); never raises for Rasa's failures."""
+    try:
+        reply = await gateway.send(body.session_id, body.message, metadata)
+    except RasaUnavailable as exc:
+        logger.warning("gateway.unavailable session=%s reason=%s", body.session_id, exc.reason)
+        return [unavailable_message(support_url)], [], "unavailable"
+    if reply.messages:
+        return reply.messages, reply.kb_records, "answered"
+    return [await _empty_reply_message(request, support_url)], reply.kb_records, "empty"
 
 
 async def _empty_reply_message(request: Request, support_url: str) -> BotMessage:

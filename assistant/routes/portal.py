@@ -11,7 +11,7 @@ import datetime as dt
 import hmac
 import logging
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException
 from fastapi.responses import JSONResponse
@@ -88,7 +88,7 @@ class SubmissionOut(BaseModel):
     history: list[EventOut]
 
 
-def _out(submission: Submission) -> dict:
+def _out(submission: Submission) -> dict[str, Any]:
     return SubmissionOut(
         reference=submission.reference,
         kind=Kind(submission.kind),

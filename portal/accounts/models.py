@@ -31,7 +31,7 @@ class PortalUser(Base):
     name: Mapped[str] = mapped_column(String(200))
     siret: Mapped[str | None] = mapped_column(String(14), nullable=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True

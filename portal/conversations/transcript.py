@@ -35,7 +35,7 @@ def transcript_from_turns(turns: list[ChatTurn]) -> list[dict[str, Any]]:
                     "kb": None,
                 }
             )
-        kb = (turn.kb or [None])[0]
+        kb: dict[str, Any] | None = turn.kb[0] if turn.kb else None
         for reply in turn.replies or []:
             text = str(reply.get("text") or "").strip()
             if not text:
