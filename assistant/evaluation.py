@@ -29,6 +29,8 @@ from typing import Any
 
 import httpx
 
+from assistant.chat.api_client import ConversationKeys
+
 from assistant.evaluation_outcomes import (
     TurnInfo,
     classify_outcome,
@@ -194,14 +196,20 @@ def check(item: dict[str, Any], text: str) -> tuple[bool, str]:
 MAX_RATE_LIMIT_WAITS = 10
 
 
+_KEYS = ConversationKeys()
+
+
 def _post(
     client: httpx.Client, url: str, session_id: str, message: str
 ) -> tuple[int, dict[str, Any]]:
     try:
         for _ in range(MAX_RATE_LIMIT_WAITS + 1):
             response = client.post(
-                url.rstrip("/") + "/api/chat", json={"session_id": session_id, "message": message}
+                url.rstrip("/") + "/api/chat",
+                json={"session_id": session_id, "message": message},
+                headers=_KEYS.headers(session_id),
             )
+            _KEYS.remember(session_id, response)
             if response.status_code != 429 or "Retry-After" not in response.headers:
                 break
             time.sleep(min(float(response.headers["Retry-After"]), 60.0))

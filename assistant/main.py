@@ -16,7 +16,7 @@ from assistant.chat.gateway import RasaGateway
 from assistant.config import Settings, get_settings
 from assistant.errors import install_error_handlers
 from assistant.health import HealthProbe
-from assistant.routes import auth, chat, docs, health, pages, portal
+from assistant.routes import auth, chat, chat_history, docs, health, pages, portal
 from assistant.routes import support as support_form
 from assistant.security import install_security_headers
 from assistant.templating import TEMPLATES_DIR
@@ -88,9 +88,10 @@ def create_app(
             allow_origins=origins,
             allow_credentials=True,
             allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type"],
+            allow_headers=["Content-Type", "X-Conversation-Key", "X-Identity-Token"],
         )
     app.include_router(chat.router)
+    app.include_router(chat_history.router)
     app.include_router(health.router)
     app.include_router(pages.router)
     app.include_router(docs.router)

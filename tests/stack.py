@@ -12,11 +12,12 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from assistant.chat.api_client import ConversationKeys
 from assistant.runner import pids_file
 from storage.paths import REPO_ROOT
 
@@ -31,14 +32,26 @@ class Stack:
     url: str
     log_path: Path | None
     web_port: int = 8000
+    keys: ConversationKeys = field(default_factory=ConversationKeys)
 
     def pids(self) -> dict[str, int]:
         return json.loads(pids_file(self.web_port).read_text())
 
     def chat(self, session_id: str, message: str, timeout: float = 60.0) -> httpx.Response:
-        return httpx.post(
+        """One message, with the conversation's key once its first reply gave it."""
+        response = httpx.post(
             f"{self.url}/api/chat",
             json={"session_id": session_id, "message": message},
+            headers=self.keys.headers(session_id),
+            timeout=timeout,
+        )
+        self.keys.remember(session_id, response)
+        return response
+
+    def history(self, session_id: str, timeout: float = 30.0) -> httpx.Response:
+        return httpx.get(
+            f"{self.url}/api/chat/{session_id}/history",
+            headers=self.keys.headers(session_id),
             timeout=timeout,
         )
 

@@ -72,6 +72,13 @@ class ChatResponse(BaseModel):
     session_id: str
     messages: list[BotMessage]
     turn_id: int | None = Field(None, description="Identifier of the stored turn (feedback).")
+    conversation_key: str | None = Field(
+        None,
+        description=(
+            "Given once, with the conversation's first reply: send it back in the "
+            "X-Conversation-Key header with every later message, history read and feedback."
+        ),
+    )
 
 
 class HistoryTurn(BaseModel):

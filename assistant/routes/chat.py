@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 
-from assistant.chat import agent_replies
+from assistant.chat import access, agent_replies
 from assistant.chat.gateway import RasaGateway, RasaUnavailable
 from assistant.chat.messages import no_reply_message, unavailable_message
 from assistant.chat.schemas import (
-    SESSION_ID_PATTERN,
     BotMessage,
     ChatRequest,
     ChatResponse,
     ErrorResponse,
-    FeedbackRequest,
-    HistoryResponse,
-    HistoryTurn,
 )
 from assistant.config import Settings
 from assistant.deps import GatewayDep, SessionDep, SettingsDep
@@ -38,6 +33,7 @@ router = APIRouter(prefix="/api", tags=["chat"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Corps JSON invalide"},
     401: {"model": ErrorResponse, "description": "Jeton d'identité expiré ou invalide"},
+    403: {"model": ErrorResponse, "description": "Clé de conversation absente ou erronée"},
     422: {"model": ErrorResponse, "description": "Champ manquant, vide ou trop long"},
     429: {"model": ErrorResponse, "description": "Trop de messages"},
 }
@@ -74,6 +70,9 @@ async def chat(
     limited = _rate_limited(request, body.session_id, settings)
     if limited is not None:
         return limited
+    admitted, new_key = access.admit(request, session, body.session_id)
+    if not admitted:
+        return access.refused(body.session_id)
     try:
         found = resolve_identity(request, settings, body.identity_token)
     except InvalidToken as exc:
@@ -96,6 +95,7 @@ async def chat(
         latency_ms=latency_ms,
         kb=kb_records,
         page=body.page,
+        identity_sub=found[0].sub if found else None,
     )
     if outcome == "answered":
         background.add_task(_record_intent, gateway, turn.id, body.session_id)
@@ -103,7 +103,9 @@ async def chat(
         "gateway.turn session=%s outcome=%s latency_ms=%.0f", body.session_id, outcome, latency_ms
     )
     messages = [*(BotMessage.model_validate(r) for r in pending), *messages]
-    return ChatResponse(session_id=body.session_id, messages=messages, turn_id=turn.id)
+    return ChatResponse(
+        session_id=body.session_id, messages=messages, turn_id=turn.id, conversation_key=new_key
+    )
 
 
 def _invalid_message(message: str, max_chars: int) -> JSONResponse | None:
@@ -183,40 +185,3 @@ async def _empty_reply_message(request: Request, support_url: str) -> BotMessage
         logger.error("gateway.action_server_down")
         return unavailable_message(support_url)
     return no_reply_message(support_url)
-
-
-@router.get("/chat/{session_id}/history", response_model=HistoryResponse)
-async def history(session_id: str, session: SessionDep) -> HistoryResponse | JSONResponse:
-    """The session's turns, oldest first, so the widget survives reloads and navigation."""
-    if not re.fullmatch(SESSION_ID_PATTERN, session_id):
-        return _error(422, "L'identifiant de session est invalide.", "session_id")
-    turns = repository.list_turns(session, session_id)
-    agent_replies.deliver_into_latest_turn(session, session_id, turns)
-    seen: set[int] = set()
-    return HistoryResponse(
-        session_id=session_id,
-        turns=[
-            HistoryTurn(
-                turn_id=t.id,
-                created_at=t.created_at,
-                user_text=t.user_text,
-                messages=[
-                    BotMessage.model_validate(m)
-                    for m in agent_replies.without_repeats(t.replies, seen)
-                ],
-                feedback=t.feedback,
-            )
-            for t in turns
-        ],
-    )
-
-
-@router.post("/chat/feedback", status_code=204, responses=_ERRORS)
-async def feedback(body: FeedbackRequest, session: SessionDep) -> Response:
-    """Record a thumbs up / down on an answer (the widget then tells the assistant)."""
-    if not repository.set_feedback(session, body.session_id, body.turn_id, body.value):
-        return _error(404, "Ce message est introuvable dans cette conversation.")
-    logger.info(
-        "gateway.feedback session=%s turn=%s value=%s", body.session_id, body.turn_id, body.value
-    )
-    return Response(status_code=204)

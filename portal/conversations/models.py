@@ -1,4 +1,4 @@
-"""ORM model of a chat turn: one user message and the bot's replies, as relayed by the gateway."""
+"""ORM models of the chat: a conversation (its key and owner) and its turns."""
 
 from __future__ import annotations
 
@@ -38,3 +38,23 @@ class ChatTurn(Base):
     latency_ms: Mapped[float] = mapped_column(Float)
     feedback: Mapped[str | None] = mapped_column(String(16), nullable=True)
     feedback_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The verified identity the turn was answered for (its replies may show that user's
+    # records): only that identity reads the turn back or attaches it to a ticket.
+    identity_sub: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+
+class ChatConversation(Base):
+    """Who may read and continue a conversation: the holder of its key.
+
+    The key is issued by the server with the conversation's first turn and kept by the
+    widget; only its SHA-256 is stored. A session id alone (it travels in logs and links)
+    reads nothing.
+    """
+
+    __tablename__ = "chat_conversations"
+
+    session_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

@@ -21,10 +21,13 @@ def record_turn(
     latency_ms: float,
     kb: list[dict[str, Any]] | None = None,
     page: str | None = None,
+    identity_sub: str | None = None,
 ) -> ChatTurn:
-    """Store one turn and commit; returns it with its id."""
+    """Store one turn and commit; returns it with its id. ``identity_sub``: the verified
+    identity the turn was answered for (its replies may hold that user's records)."""
     turn = ChatTurn(
         session_id=session_id,
+        identity_sub=identity_sub,
         user_text=user_text,
         replies=replies,
         outcome=outcome,
@@ -68,3 +71,15 @@ def set_feedback(session: Session, session_id: str, turn_id: int, value: str) ->
     turn.feedback_at = dt.datetime.now(dt.UTC)
     session.commit()
     return True
+
+
+def visible_to(turns: list[ChatTurn], identity_sub: str | None) -> list[ChatTurn]:
+    """The turns a reader with ``identity_sub`` (None: anonymous) may see: the anonymous
+    ones, and those answered for that same identity."""
+    return [t for t in turns if t.identity_sub is None or t.identity_sub == identity_sub]
+
+
+def has_turns(session: Session, session_id: str) -> bool:
+    """Whether any turn was stored under ``session_id``."""
+    query = select(ChatTurn.id).where(ChatTurn.session_id == session_id).limit(1)
+    return session.scalar(query) is not None

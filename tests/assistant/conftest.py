@@ -15,6 +15,7 @@ from assistant.config import Settings, get_settings
 from assistant.main import create_app
 from storage.db import get_engine, get_sessionmaker
 from storage.migrate import upgrade
+from tests.widget_client import WidgetClient
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -76,5 +77,5 @@ def settings() -> Settings:
 @pytest.fixture
 def client(settings: Settings, backends: FakeBackends) -> Iterator[TestClient]:
     app = create_app(settings, transport=httpx.MockTransport(backends.handle))
-    with TestClient(app) as test_client:
+    with WidgetClient(app) as test_client:
         yield test_client

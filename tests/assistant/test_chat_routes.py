@@ -11,6 +11,7 @@ from portal.conversations.models import ChatTurn
 from storage.db import get_sessionmaker
 from tests.assistant.conftest import FakeBackends
 from tests.limiter_clock import ClockedLimiter, FakeClock
+from tests.widget_client import WidgetClient
 
 SESSION = "session-test-0001"
 RATE_LIMITED = "Vous avez envoyé trop de messages en peu de temps. Patientez une minute."
@@ -261,7 +262,7 @@ def test_chat_rate_limit_per_client_other_address_is_not_limited(client: TestCli
     _clocked_limits(client, clock, per_client=1)
     assert _post(client, "bonjour", "session-addr-01").status_code == 200
     assert _post(client, "bonjour", "session-addr-02").status_code == 429
-    other = TestClient(client.app, client=("203.0.113.7", 50000))
+    other = WidgetClient(client.app, client=("203.0.113.7", 50000))
     assert _post(other, "bonjour", "session-addr-03").status_code == 200
 
 

@@ -37,8 +37,16 @@ def _demo_password(email: str) -> str:
     return next(account.password for account in DEMO_ACCOUNTS if account.email == email)
 
 
-def _history(stack: Stack, session_id: str) -> dict[str, Any]:
-    response = httpx.get(f"{stack.url}/api/chat/{session_id}/history", timeout=10)
+def _history(stack: Stack, widget: Widget) -> dict[str, Any]:
+    """The widget's conversation read back with the key the widget holds (as it does)."""
+    session_id = widget.session_id()
+    stored = str(widget.page.evaluate("() => localStorage.getItem('claude-widget:key') || ''"))
+    key = stored.split(" ", 1)[1] if stored.startswith(session_id + " ") else ""
+    response = httpx.get(
+        f"{stack.url}/api/chat/{session_id}/history",
+        headers={"X-Conversation-Key": key},
+        timeout=10,
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -222,8 +230,8 @@ def test_widget_thumbs_down_is_recorded_and_offers_support(
     thumb.click()
     expect(thumb).to_have_attribute("aria-pressed", "true")
     widget.replies_after(before)
-    expect(widget.log.locator("a[href*='/support?session_id=']").last).to_be_visible()
-    turns = _history(stack, widget.session_id())["turns"]
+    expect(widget.log.locator("a[href*='/support#session_id=']").last).to_be_visible()
+    turns = _history(stack, widget)["turns"]
     rated = [t for t in turns if t["user_text"] == "Est-ce que le portail est payant ?"]
     assert rated and rated[0]["feedback"] == "negative"
 
@@ -296,8 +304,9 @@ def test_widget_links_follow_the_allow_list(page: Page, widget: Widget) -> None:
     hrefs = [a.get_attribute("href") or "" for a in message.locator("a").all()]
     assert len(hrefs) == 3
     assert hrefs[0] == f"{page.url.rstrip('/')}/docs/comptes#mot-de-passe-oublie"
-    # The support form link carries the conversation, so the ticket gets its transcript.
-    assert hrefs[1].startswith(f"{page.url.rstrip('/')}/support?session_id=w-")
+    # The support form link carries the conversation in its fragment (never sent to a
+    # server), so the ticket gets its transcript.
+    assert hrefs[1].startswith(f"{page.url.rstrip('/')}/support#session_id=w-")
     assert hrefs[2] == f"https://{ALLOWED_DOMAIN}/aide"
     external = message.get_by_role("link", name="Ministère")
     expect(external).to_have_attribute("target", "_blank")
@@ -333,7 +342,7 @@ def test_widget_offers_the_support_form_when_the_assistant_is_unreachable(
         page.locator(".claude-w__shortcuts").get_by_role("link", name="Documentation")
     ).to_be_visible()
     support.click()
-    page.wait_for_url(re.compile(r"/support\?session_id=w-[A-Za-z0-9-]+&page="))
+    page.wait_for_url(re.compile(r"/support#session_id=w-[A-Za-z0-9-]+&page="))
     expect(page.locator("main form")).to_be_visible()
 
 

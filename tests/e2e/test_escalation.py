@@ -110,7 +110,7 @@ def test_escalation_question_to_ticket_to_agent_reply(stack: Stack) -> None:
 
 
 def stack_history(stack: Stack, session_id: str) -> list[dict]:
-    response = httpx.get(f"{stack.url}/api/chat/{session_id}/history", timeout=30)
+    response = stack.history(session_id)
     assert response.status_code == 200
     return [m for turn in response.json()["turns"] for m in turn["messages"]]
 

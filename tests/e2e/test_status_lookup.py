@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import httpx
 
+from assistant.chat.api_client import ConversationKeys
 from portal.accounts.seed import DEMO_ACCOUNTS
 from tests.e2e.conftest import Stack
 
@@ -28,10 +29,16 @@ def _logged_in(stack: Stack, email: str, password: str) -> Iterator[httpx.Client
         yield client
 
 
+_KEYS = ConversationKeys()
+
+
 def _reply(client: httpx.Client, session_id: str, message: str, **extra: str) -> str:
     response = client.post(
-        "/api/chat", json={"session_id": session_id, "message": message, **extra}
+        "/api/chat",
+        json={"session_id": session_id, "message": message, **extra},
+        headers=_KEYS.headers(session_id),
     )
+    _KEYS.remember(session_id, response)
     assert response.status_code == 200, response.text
     return "\n".join(m["text"] for m in response.json()["messages"])
 

@@ -24,6 +24,9 @@
 
   var STORAGE_SESSION = "claude-widget:session";
   var STORAGE_OPEN = "claude-widget:open";
+  // "<session id> <key>": the conversation key the server gave with the first reply; it must
+  // come back with every later request of that conversation (X-Conversation-Key).
+  var STORAGE_KEY = "claude-widget:key";
   var FEEDBACK_PAYLOAD = '/feedback{"feedback_value":"%s"}';
   var REQUEST_TIMEOUT_MS = 30000;
   var OWN_PATHS = /^\/(docs|support)(\/|#|\?|$)/;
@@ -113,10 +116,28 @@
     writeStore("localStorage", STORAGE_SESSION, sessionId);
   }
 
-  /** The support form's address, carrying this conversation and page. */
+  /** The key of the current conversation ("" before its first reply). */
+  function conversationKey() {
+    var stored = readStore("localStorage", STORAGE_KEY) || "";
+    var space = stored.indexOf(" ");
+    return space > 0 && stored.slice(0, space) === sessionId ? stored.slice(space + 1) : "";
+  }
+
+  /** Start a new conversation: a new id, no key yet. */
+  function newConversation() {
+    sessionId = newSessionId();
+    writeStore("localStorage", STORAGE_SESSION, sessionId);
+    writeStore("localStorage", STORAGE_KEY, null);
+  }
+
+  /** The support form's address, carrying this conversation (with its key) and page. The
+   * fragment never reaches a server or its logs; the form's script reads it. */
   function supportHref() {
-    return supportUrl + "?session_id=" + encodeURIComponent(sessionId) +
+    var fragment = "session_id=" + encodeURIComponent(sessionId) +
       "&page=" + encodeURIComponent(pageName);
+    var key = conversationKey();
+    if (key) { fragment += "&key=" + encodeURIComponent(key); }
+    return supportUrl + "#" + fragment;
   }
 
   // ---- safe links -------------------------------------------------------------------------
@@ -365,6 +386,9 @@
       headers: { Accept: "application/json" },
       credentials: apiOrigin === window.location.origin ? "same-origin" : "include",
     };
+    var key = conversationKey();
+    if (key) { init.headers["X-Conversation-Key"] = key; }
+    if (identityToken) { init.headers["X-Identity-Token"] = identityToken; }
     if (options.body) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(options.body);
@@ -399,15 +423,24 @@
   }
 
   /** Send ``message`` to the assistant; ``shown`` is what the user sees (null: nothing). */
-  function send(message, shown) {
-    if (shown !== null) { renderUser(shown === undefined ? message : shown); }
+  function send(message, shown, retried) {
+    if (shown !== null && !retried) { renderUser(shown === undefined ? message : shown); }
     setWaiting(true);
     return request("/api/chat", { method: "POST", body: chatBody(message) })
       .then(function (response) {
+        if (response.status === 403 && !retried) {
+          // This browser no longer holds the conversation's key: start a new one, once.
+          newConversation();
+          setWaiting(false);
+          return send(message, shown, true).finally(function () { setWaiting(true); });
+        }
         if (!response.ok) {
           return detailOf(response).then(function (detail) { renderNotice(detail, false); return null; });
         }
         return response.json().then(function (data) {
+          if (data.conversation_key) {
+            writeStore("localStorage", STORAGE_KEY, sessionId + " " + data.conversation_key);
+          }
           renderTurn(data.messages, shown === null ? null : data.turn_id, null, true);
           return data;
         });
@@ -440,6 +473,7 @@
     log.setAttribute("aria-busy", "true");
     return request("/api/chat/" + encodeURIComponent(sessionId) + "/history", {})
       .then(function (response) {
+        if (response.status === 403) { newConversation(); return null; }
         if (!response.ok) { return null; }
         return response.json();
       })
@@ -495,8 +529,7 @@
   }
 
   function clear() {
-    sessionId = newSessionId();
-    writeStore("localStorage", STORAGE_SESSION, sessionId);
+    newConversation();
     while (log.firstChild) { log.removeChild(log.firstChild); }
     renderIntro();
     renderNotice(TEXTS.clearConfirm, false);
