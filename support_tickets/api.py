@@ -2,26 +2,26 @@
 
 Authentication: ``POST /api/agent/login`` sets the console cookie and returns the CSRF token
 to send in ``X-CSRF-Token`` with every POST. Portal users' sessions get 401 here.
+
+The service's errors are not caught here: the app's handler
+(:func:`support_tickets.http_errors.install_ticket_error_handler`) answers them with their
+French message and status code (404 unknown ticket, 409 refused status change, 401 login,
+422 invalid field, 400 otherwise).
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from storage.db import get_sessionmaker
-from support_tickets import auth, canned, outbox, repository, service
+from support_tickets import agent_actions, auth, canned, outbox, repository
 from support_tickets.config import get_support_settings
-from support_tickets.errors import (
-    InvalidTransitionError,
-    LoginError,
-    TicketError,
-    TicketNotFoundError,
-    TicketValidationError,
-)
 from support_tickets.models import Agent, Ticket
+from support_tickets.requester import get_ticket
 from support_tickets.schemas import (
     AgentOut,
     AssignIn,
@@ -63,29 +63,14 @@ router = APIRouter(prefix="/api/agent", tags=["Support — console des agents"])
 TOO_MANY_LOGINS = "Trop de tentatives de connexion depuis votre adresse : patientez une minute."
 
 
-def raise_http(exc: TicketError) -> None:
-    """Map a service error to an HTTP error with its French message."""
-    if isinstance(exc, TicketNotFoundError):
-        raise HTTPException(404, exc.message) from exc
-    if isinstance(exc, InvalidTransitionError):
-        raise HTTPException(409, exc.message) from exc
-    if isinstance(exc, LoginError):
-        raise HTTPException(401, exc.message) from exc
-    if isinstance(exc, TicketValidationError):
-        raise HTTPException(422, exc.message) from exc
-    raise HTTPException(400, exc.message) from exc
-
-
 def deliver_outbox() -> None:
     """Background task: send pending e-mails (no-op without SMTP settings)."""
     with get_sessionmaker()() as db:
         outbox.deliver_pending(db)
 
 
-def agent_out(agent: Agent | None) -> AgentOut | None:
-    if agent is None:
-        return None
-    return AgentOut(id=agent.id, email=agent.email, name=agent.name, role=agent.role)  # type: ignore[arg-type]
+def agent_out(agent: Agent) -> AgentOut:
+    return AgentOut(id=agent.id, email=agent.email, name=agent.name, role=agent.role)
 
 
 def _number(db: Session, ticket_id: int | None) -> str | None:
@@ -95,7 +80,7 @@ def _number(db: Session, ticket_id: int | None) -> str | None:
     return other.number if other else None
 
 
-def summary(db: Session, ticket: Ticket) -> dict:
+def summary(db: Session, ticket: Ticket) -> dict[str, Any]:
     sla = sla_status(ticket)
     return dict(
         id=ticket.id,
@@ -109,13 +94,13 @@ def summary(db: Session, ticket: Ticket) -> dict:
         requester_name=ticket.requester_name,
         reference=ticket.reference,
         channel=ticket.channel,
-        assignee=agent_out(ticket.assignee),
+        assignee=agent_out(ticket.assignee) if ticket.assignee else None,
         duplicate_of=_number(db, ticket.duplicate_of_id),
         merged_into=_number(db, ticket.merged_into_id),
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
         sla=SlaOut(
-            state=sla.state,  # type: ignore[arg-type]
+            state=sla.state,
             label=SLA_LABELS[sla.state],
             first_response_due=sla.first_response_due,
             resolution_due=sla.resolution_due,
@@ -133,20 +118,20 @@ def detail(db: Session, ticket: Ticket) -> TicketDetail:
         intent=ticket.intent,
         intent_confidence=ticket.intent_confidence,
         kb_candidates=ticket.kb_candidates,
-        suggested_priority=ticket.suggested_priority,  # type: ignore[arg-type]
+        suggested_priority=ticket.suggested_priority,
         priority_reasons=ticket.priority_reasons or [],
         duplicate_score=ticket.duplicate_score,
         duplicate_reasons=ticket.duplicate_reasons,
         first_response_at=ticket.first_response_at,
         resolved_at=ticket.resolved_at,
         closed_at=ticket.closed_at,
-        allowed_statuses=allowed_targets(ticket.status),  # type: ignore[arg-type]
+        allowed_statuses=allowed_targets(ticket.status),
         messages=[
             MessageOut(
                 id=m.id,
-                author_type=m.author_type,  # type: ignore[arg-type]
+                author_type=m.author_type,
                 author_name=m.agent.name if m.agent else None,
-                visibility=m.visibility,  # type: ignore[arg-type]
+                visibility=m.visibility,
                 in_transcript=m.in_transcript,
                 origin_number=m.origin_number,
                 body=m.body,
@@ -161,13 +146,6 @@ def detail(db: Session, ticket: Ticket) -> TicketDetail:
         ],
         linked_tickets=[t.number for t in repository.duplicates_of(db, ticket)],
     )
-
-
-def load(db: Session, ticket_id: int) -> Ticket:
-    try:
-        return service.get_ticket(db, ticket_id)
-    except TicketNotFoundError as exc:
-        raise HTTPException(404, exc.message) from exc
 
 
 def login_limiter(request: Request) -> RateLimiter:
@@ -204,13 +182,10 @@ def login(body: LoginRequest, request: Request, response: Response, db: DbSessio
     wait_s = login_retry_after(request)
     if wait_s is not None:
         raise HTTPException(429, TOO_MANY_LOGINS, headers={"Retry-After": str(wait_s)})
-    try:
-        agent = auth.authenticate(db, email=body.email, password=body.password)
-    except LoginError as exc:
-        raise HTTPException(401, exc.message) from exc
+    agent = auth.authenticate(db, email=body.email, password=body.password)
     new = auth.open_session(db, agent)
     set_session_cookie(request, response, new)
-    return LoginResponse(agent=agent_out(agent), csrf_token=new.csrf_token)  # type: ignore[arg-type]
+    return LoginResponse(agent=agent_out(agent), csrf_token=new.csrf_token)
 
 
 @router.post("/logout", status_code=204, summary="Déconnexion")
@@ -223,12 +198,12 @@ def logout(request: Request, current: ApiAgent, db: DbSession) -> Response:
 
 @router.get("/me", response_model=LoginResponse, summary="Agent connecté")
 def me(current: ApiAgent) -> LoginResponse:
-    return LoginResponse(agent=agent_out(current.agent), csrf_token=current.csrf_token)  # type: ignore[arg-type]
+    return LoginResponse(agent=agent_out(current.agent), csrf_token=current.csrf_token)
 
 
 @router.get("/agents", response_model=list[AgentOut], summary="Agents actifs (assignation)")
 def agents(current: ApiAgent, db: DbSession) -> list[AgentOut]:
-    return [agent_out(a) for a in repository.list_agents(db)]  # type: ignore[misc]
+    return [agent_out(a) for a in repository.list_agents(db)]
 
 
 @router.get("/tickets", response_model=QueueOut, summary="File des tickets")
@@ -258,56 +233,44 @@ def queue(
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetail, summary="Détail d'un ticket")
 def ticket_detail(ticket_id: int, current: ApiAgent, db: DbSession) -> TicketDetail:
-    return detail(db, load(db, ticket_id))
+    return detail(db, get_ticket(db, ticket_id))
 
 
 @router.post("/tickets/{ticket_id}/replies", response_model=TicketDetail, summary="Répondre")
 def reply(
     ticket_id: int, body: ReplyIn, current: ApiAgent, db: DbSession, tasks: BackgroundTasks
 ) -> TicketDetail:
-    ticket = load(db, ticket_id)
-    try:
-        service.reply_to_ticket(
-            db,
-            ticket,
-            agent=current.agent,
-            text=body.text,
-            status=body.status,
-            canned_key=body.canned_key,
-        )
-    except TicketError as exc:
-        raise_http(exc)
+    ticket = get_ticket(db, ticket_id)
+    agent_actions.reply_to_ticket(
+        db,
+        ticket,
+        agent=current.agent,
+        text=body.text,
+        status=body.status,
+        canned_key=body.canned_key,
+    )
     tasks.add_task(deliver_outbox)
     return detail(db, ticket)
 
 
 @router.post("/tickets/{ticket_id}/notes", response_model=TicketDetail, summary="Note interne")
 def note(ticket_id: int, body: NoteIn, current: ApiAgent, db: DbSession) -> TicketDetail:
-    ticket = load(db, ticket_id)
-    try:
-        service.add_internal_note(db, ticket, agent=current.agent, text=body.text)
-    except TicketError as exc:
-        raise_http(exc)
+    ticket = get_ticket(db, ticket_id)
+    agent_actions.add_internal_note(db, ticket, agent=current.agent, text=body.text)
     return detail(db, ticket)
 
 
 @router.post("/tickets/{ticket_id}/assign", response_model=TicketDetail, summary="Assigner")
 def assign(ticket_id: int, body: AssignIn, current: ApiAgent, db: DbSession) -> TicketDetail:
-    ticket = load(db, ticket_id)
-    try:
-        service.assign_ticket(db, ticket, agent=current.agent, assignee_id=body.assignee_id)
-    except TicketError as exc:
-        raise_http(exc)
+    ticket = get_ticket(db, ticket_id)
+    agent_actions.assign_ticket(db, ticket, agent=current.agent, assignee_id=body.assignee_id)
     return detail(db, ticket)
 
 
 @router.post("/tickets/{ticket_id}/status", response_model=TicketDetail, summary="Statut")
 def status_change(ticket_id: int, body: StatusIn, current: ApiAgent, db: DbSession) -> TicketDetail:
-    ticket = load(db, ticket_id)
-    try:
-        service.change_status(db, ticket, agent=current.agent, status=body.status)
-    except TicketError as exc:
-        raise_http(exc)
+    ticket = get_ticket(db, ticket_id)
+    agent_actions.change_status(db, ticket, agent=current.agent, status=body.status)
     return detail(db, ticket)
 
 
@@ -315,11 +278,8 @@ def status_change(ticket_id: int, body: StatusIn, current: ApiAgent, db: DbSessi
 def priority_change(
     ticket_id: int, body: PriorityIn, current: ApiAgent, db: DbSession
 ) -> TicketDetail:
-    ticket = load(db, ticket_id)
-    try:
-        service.change_priority(db, ticket, agent=current.agent, priority=body.priority)
-    except TicketError as exc:
-        raise_http(exc)
+    ticket = get_ticket(db, ticket_id)
+    agent_actions.change_priority(db, ticket, agent=current.agent, priority=body.priority)
     return detail(db, ticket)
 
 
@@ -329,12 +289,9 @@ def priority_change(
     summary="Fusionner ce ticket dans un autre (le détail renvoyé est celui de la destination)",
 )
 def merge(ticket_id: int, body: MergeIn, current: ApiAgent, db: DbSession) -> TicketDetail:
-    source = load(db, ticket_id)
-    target = load(db, body.target_id)
-    try:
-        service.merge_tickets(db, source=source, target=target, agent=current.agent)
-    except TicketError as exc:
-        raise_http(exc)
+    source = get_ticket(db, ticket_id)
+    target = get_ticket(db, body.target_id)
+    agent_actions.merge_tickets(db, source=source, target=target, agent=current.agent)
     return detail(db, target)
 
 
@@ -352,7 +309,7 @@ def canned_list(current: ApiAgent, db: DbSession) -> list[CannedOut]:
     summary="Réponse type remplie pour ce ticket",
 )
 def canned_render(ticket_id: int, key: str, current: ApiAgent, db: DbSession) -> RenderedCanned:
-    ticket = load(db, ticket_id)
+    ticket = get_ticket(db, ticket_id)
     template = canned.get_canned(db, key)
     if template is None:
         raise HTTPException(404, "Cette réponse type n'existe pas.")

@@ -1,10 +1,12 @@
 """Server-rendered agent console under ``/console`` (French, DSFR markup, works without
-JavaScript). Every page needs an agent session; every form carries the session's CSRF token;
-the login form a double-submit token (cookie + hidden field)."""
+JavaScript): the queue, a ticket and its forms, the supervisors' overview. Every page needs an
+agent session; every form carries the session's CSRF token. The login and logout are in
+:mod:`support_tickets.console_login`, what pages share in :mod:`support_tickets.console_page`.
+"""
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -12,26 +14,27 @@ from fastapi import APIRouter, BackgroundTasks, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from support_tickets import auth, canned, repository, service
-from support_tickets.api import TOO_MANY_LOGINS, deliver_outbox, login_retry_after
+from support_tickets import agent_actions, canned, repository
+from support_tickets.api import deliver_outbox
 from support_tickets.api import router as api_router
-from support_tickets.errors import LoginError, TicketError, TicketNotFoundError
+from support_tickets.console_login import router as login_router
+from support_tickets.console_page import (
+    CSRF_PAGE_ERROR,
+    DEFAULT_NEXT,
+    check_csrf,
+    error_page,
+    render_page,
+    safe_next,
+)
+from support_tickets.errors import TicketError, TicketNotFoundError
+from support_tickets.http_errors import install_ticket_error_handler
 from support_tickets.models import AgentSession, Ticket
+from support_tickets.priority import current_priority_suggestion
+from support_tickets.requester import get_ticket, get_ticket_by_number
 from support_tickets.sla import sla_status
 from support_tickets.state_machine import allowed_targets
-from support_tickets.taxonomy import CATEGORIES, PRIORITIES, SLA_LABELS, STATUSES
-from support_tickets.templating import templates
-from support_tickets.web_auth import (
-    LOGIN_CSRF_COOKIE,
-    SUPERVISORS_ONLY,
-    DbSession,
-    LoginRequired,
-    PageAgent,
-    clear_session_cookie,
-    is_https,
-    session_token,
-    set_session_cookie,
-)
+from support_tickets.taxonomy import CATEGORIES, PRIORITIES, SLA_LABELS, STATUS_CLOSED, STATUSES
+from support_tickets.web_auth import SUPERVISORS_ONLY, DbSession, LoginRequired, PageAgent
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -43,128 +46,6 @@ NOTICES: dict[str, str] = {
     "priorite": "La priorité a été modifiée.",
     "fusion": "Les tickets ont été fusionnés : les deux historiques sont conservés.",
 }
-CSRF_FIELD = "csrf_token"
-CSRF_PAGE_ERROR = "Le formulaire a expiré (jeton de sécurité invalide) : rechargez la page."
-DEFAULT_NEXT = "/console/tickets"
-
-
-def _safe_next(path: str | None) -> str:
-    """Only paths of the console are followed after the login (no open redirect)."""
-    if path and path.startswith("/console/") and not path.startswith("//") and "\\" not in path:
-        return path
-    return DEFAULT_NEXT
-
-
-def _page(
-    request: Request,
-    template: str,
-    context: dict[str, Any],
-    current: AgentSession | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    base = {
-        "agent": current.agent if current else None,
-        "csrf_token": current.csrf_token if current else None,
-    }
-    response = templates.TemplateResponse(
-        request, template, {**base, **context}, status_code=status_code
-    )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
-
-
-def _check_csrf(current: AgentSession, token: str | None) -> bool:
-    return auth.csrf_matches(current.csrf_token, token)
-
-
-def _error_page(
-    request: Request, current: AgentSession, message: str, status_code: int
-) -> HTMLResponse:
-    return _page(request, "console/error.html", {"message": message}, current, status_code)
-
-
-# --- login ------------------------------------------------------------------------------
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, suivant: str | None = None) -> HTMLResponse:
-    token = secrets.token_urlsafe(32)
-    response = _page(
-        request, "console/login.html", {"login_csrf": token, "next": _safe_next(suivant)}
-    )
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=is_https(request),
-        path="/console",
-    )
-    return response
-
-
-@router.post("/login", response_model=None)
-def login_submit(
-    request: Request,
-    db: DbSession,
-    email: Annotated[str, Form(max_length=254)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
-    suivant: Annotated[str, Form(max_length=300)] = DEFAULT_NEXT,
-) -> Response:
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE)
-    error: str | None = None
-    status_code = 200
-    wait_s = login_retry_after(request)
-    if wait_s is not None:
-        error, status_code = TOO_MANY_LOGINS, 429
-    elif not expected or not auth.csrf_matches(expected, csrf_token):
-        error, status_code = CSRF_PAGE_ERROR, 403
-    else:
-        try:
-            agent = auth.authenticate(db, email=email, password=password)
-        except LoginError as exc:
-            error, status_code = exc.message, 401
-    if error is not None:
-        token = secrets.token_urlsafe(32)
-        response = _page(
-            request,
-            "console/login.html",
-            {"login_csrf": token, "next": _safe_next(suivant), "error": error, "email": email},
-            status_code=status_code,
-        )
-        response.set_cookie(
-            LOGIN_CSRF_COOKIE,
-            token,
-            httponly=True,
-            samesite="strict",
-            secure=is_https(request),
-            path="/console",
-        )
-        if wait_s is not None:
-            response.headers["Retry-After"] = str(wait_s)
-        return response
-    new = auth.open_session(db, agent)
-    redirect = RedirectResponse(_safe_next(suivant), status_code=303)
-    set_session_cookie(request, redirect, new)
-    redirect.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
-    return redirect
-
-
-@router.post("/logout", response_model=None)
-def logout(
-    request: Request,
-    current: PageAgent,
-    db: DbSession,
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
-) -> Response:
-    if not _check_csrf(current, csrf_token):
-        return _error_page(request, current, CSRF_PAGE_ERROR, 403)
-    auth.close_session(db, session_token(request))
-    redirect = RedirectResponse("/console/login", status_code=303)
-    clear_session_cookie(request, redirect)
-    return redirect
 
 
 # --- pages ------------------------------------------------------------------------------
@@ -194,7 +75,7 @@ def queue_page(
         status, priority or None, category or None, assignee or None, sla or None, q, sort, page
     )
     result = repository.search_queue(db, filters, agent=current.agent)
-    return _page(
+    return render_page(
         request,
         "console/queue.html",
         {
@@ -218,7 +99,7 @@ def _ticket_context(
     template = canned.get_canned(db, modele) if modele else None
     if template is not None:
         draft = canned.render(template.body, ticket, current.agent)
-    suggested, reasons = service.current_priority_suggestion(ticket)
+    suggested, reasons = current_priority_suggestion(ticket)
     return {
         "ticket": ticket,
         "sla": sla_status(ticket),
@@ -236,7 +117,7 @@ def _ticket_context(
         "merge_candidates": [
             t
             for t in repository.duplicates_of(db, ticket)
-            if t.merged_into_id is None and t.status != "clos"
+            if t.merged_into_id is None and t.status != STATUS_CLOSED
         ],
     }
 
@@ -251,12 +132,12 @@ def ticket_page(
     ok: str | None = None,
 ) -> HTMLResponse:
     try:
-        ticket = service.get_ticket(db, ticket_id)
+        ticket = get_ticket(db, ticket_id)
     except TicketNotFoundError as exc:
-        return _error_page(request, current, exc.message, 404)
+        return error_page(request, current, exc.message, 404)
     context = _ticket_context(db, ticket, current, modele)
     context["notice"] = NOTICES.get(ok or "")
-    return _page(request, "console/ticket.html", context, current)
+    return render_page(request, "console/ticket.html", context, current)
 
 
 def _act(
@@ -266,25 +147,25 @@ def _act(
     ticket_id: int,
     csrf_token: str,
     notice: str,
-    action: Any,
+    action: Callable[[Ticket], int | None],
     draft: str = "",
 ) -> Response:
     """Run a form action on a ticket: CSRF check, then redirect (PRG) or the page with the
     French error."""
-    if not _check_csrf(current, csrf_token):
-        return _error_page(request, current, CSRF_PAGE_ERROR, 403)
+    if not check_csrf(current, csrf_token):
+        return error_page(request, current, CSRF_PAGE_ERROR, 403)
     try:
-        ticket = service.get_ticket(db, ticket_id)
+        ticket = get_ticket(db, ticket_id)
     except TicketNotFoundError as exc:
-        return _error_page(request, current, exc.message, 404)
+        return error_page(request, current, exc.message, 404)
     try:
         target_id = action(ticket)
     except TicketError as exc:
         db.rollback()
-        ticket = service.get_ticket(db, ticket_id)
+        ticket = get_ticket(db, ticket_id)
         context = _ticket_context(db, ticket, current)
         context.update(error=exc.message, draft=draft or context["draft"])
-        return _page(request, "console/ticket.html", context, current, status_code=409)
+        return render_page(request, "console/ticket.html", context, current, status_code=409)
     return RedirectResponse(
         f"/console/tickets/{target_id or ticket_id}?ok={quote(notice)}", status_code=303
     )
@@ -303,7 +184,7 @@ def reply_form(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     def action(ticket: Ticket) -> None:
-        service.reply_to_ticket(
+        agent_actions.reply_to_ticket(
             db,
             ticket,
             agent=current.agent,
@@ -326,7 +207,7 @@ def note_form(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     def action(ticket: Ticket) -> None:
-        service.add_internal_note(db, ticket, agent=current.agent, text=text)
+        agent_actions.add_internal_note(db, ticket, agent=current.agent, text=text)
 
     return _act(request, db, current, ticket_id, csrf_token, "note", action)
 
@@ -342,7 +223,7 @@ def assign_form(
 ) -> Response:
     def action(ticket: Ticket) -> None:
         assignee_id = int(assignee) if assignee.isdigit() else None
-        service.assign_ticket(db, ticket, agent=current.agent, assignee_id=assignee_id)
+        agent_actions.assign_ticket(db, ticket, agent=current.agent, assignee_id=assignee_id)
 
     return _act(request, db, current, ticket_id, csrf_token, "assignation", action)
 
@@ -357,7 +238,7 @@ def status_form(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     def action(ticket: Ticket) -> None:
-        service.change_status(db, ticket, agent=current.agent, status=status)
+        agent_actions.change_status(db, ticket, agent=current.agent, status=status)
 
     return _act(request, db, current, ticket_id, csrf_token, "statut", action)
 
@@ -372,7 +253,7 @@ def priority_form(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     def action(ticket: Ticket) -> None:
-        service.change_priority(db, ticket, agent=current.agent, priority=priority)
+        agent_actions.change_priority(db, ticket, agent=current.agent, priority=priority)
 
     return _act(request, db, current, ticket_id, csrf_token, "priorite", action)
 
@@ -387,12 +268,12 @@ def merge_form(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     def action(ticket: Ticket) -> int:
-        other = service.get_ticket_by_number(db, target) or (
+        other = get_ticket_by_number(db, target) or (
             db.get(Ticket, int(target)) if target.isdigit() else None
         )
         if other is None:
             raise TicketNotFoundError(f"Aucun ticket ne porte le numéro « {target} ».")
-        service.merge_tickets(db, source=ticket, target=other, agent=current.agent)
+        agent_actions.merge_tickets(db, source=ticket, target=other, agent=current.agent)
         return other.id
 
     return _act(request, db, current, ticket_id, csrf_token, "fusion", action)
@@ -401,8 +282,8 @@ def merge_form(
 @router.get("/vue-ensemble", response_class=HTMLResponse)
 def overview_page(request: Request, current: PageAgent, db: DbSession) -> HTMLResponse:
     if not current.agent.is_supervisor:
-        return _error_page(request, current, SUPERVISORS_ONLY, 403)
-    return _page(
+        return error_page(request, current, SUPERVISORS_ONLY, 403)
+    return render_page(
         request,
         "console/overview.html",
         {"overview": repository.overview(db), "categories": CATEGORIES},
@@ -411,14 +292,17 @@ def overview_page(request: Request, current: PageAgent, db: DbSession) -> HTMLRe
 
 
 def install_support(app: FastAPI) -> None:
-    """Mount the agents' JSON API and console on ``app``, with the console's redirect to the
-    login page for visitors without an agent session."""
+    """Mount the agents' JSON API and console on ``app``, with the API's answer to ticket
+    errors and the console's redirect to the login page for visitors without an agent
+    session."""
+    install_ticket_error_handler(app)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(_request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(
-            f"/console/login?suivant={quote(_safe_next(exc.next_path))}", status_code=303
+            f"/console/login?suivant={quote(safe_next(exc.next_path))}", status_code=303
         )
 
     app.include_router(api_router)
+    app.include_router(login_router)
     app.include_router(router)

@@ -6,9 +6,13 @@ see why it was proposed.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from knowledge_base.text import fold as kb_fold
+from support_tickets.config import get_support_settings
+from support_tickets.models import Ticket
+from support_tickets.sla import waited_business_hours
 from support_tickets.taxonomy import PRIORITIES
 
 CATEGORY_BASE_PRIORITY: dict[str, str] = {
@@ -80,3 +84,16 @@ def suggest_priority(
         priority = _raise(priority, 1)
         reasons.append(f"sans réponse depuis {waited_business_hours:.0f} h ouvrées")
     return priority, reasons
+
+
+def current_priority_suggestion(
+    ticket: Ticket, now: dt.datetime | None = None
+) -> tuple[str, list[str]]:
+    """The priority suggested now: category, wording, and how long the ticket has waited."""
+    settings = get_support_settings()
+    return suggest_priority(
+        ticket.category,
+        ticket.description,
+        waited_business_hours(ticket, now),
+        settings.waiting_escalation_hours,
+    )

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, UnaryExpression, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from support_tickets.config import get_support_settings
@@ -122,7 +123,7 @@ def search_queue(
     """The tickets matching ``filters``, sorted, one page, with counts by status and SLA."""
     filters = filters.cleaned()
     now = as_utc(now) or utcnow()
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if filters.status == STATUS_FILTER_OPEN:
         conditions.append(Ticket.status.in_(OPEN_STATUSES))
     elif filters.status != STATUS_FILTER_ALL:
@@ -141,14 +142,14 @@ def search_queue(
         conditions.append(_search_clause(filters.q))
     query = select(Ticket).where(and_(*conditions)) if conditions else select(Ticket)
     priority_rank = case({p: i for i, p in enumerate(PRIORITIES)}, value=Ticket.priority)
-    order = {
+    orders: dict[str, tuple[UnaryExpression[Any], UnaryExpression[Any]]] = {
         "recent": (Ticket.created_at.desc(), Ticket.id.desc()),
         "ancien": (Ticket.created_at.asc(), Ticket.id.asc()),
         "priorite": (priority_rank.desc(), Ticket.created_at.asc()),
         "echeance": (Ticket.resolution_due.asc(), Ticket.id.asc()),
         "maj": (Ticket.updated_at.desc(), Ticket.id.desc()),
-    }[filters.sort]
-    tickets = session.scalars(query.order_by(*order)).unique().all()
+    }
+    tickets = session.scalars(query.order_by(*orders[filters.sort])).unique().all()
     rows = [QueueRow(t, sla_status(t, now)) for t in tickets]
     if filters.sla:
         rows = [r for r in rows if r.sla.state == filters.sla and r.ticket.status in OPEN_STATUSES]
@@ -156,7 +157,7 @@ def search_queue(
     pages = max(1, math.ceil(len(rows) / size))
     page = min(filters.page, pages)
     filters.page = page
-    status_counts = dict.fromkeys(STATUSES, 0)
+    status_counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
     for status, count in session.execute(
         select(Ticket.status, func.count()).group_by(Ticket.status)
     ):
@@ -174,7 +175,7 @@ def search_queue(
 
 def sla_counts(session: Session, now: dt.datetime | None = None) -> dict[str, int]:
     """Open tickets by SLA state."""
-    counts = {SLA_OK: 0, SLA_AT_RISK: 0, SLA_BREACHED: 0}
+    counts: dict[str, int] = {SLA_OK: 0, SLA_AT_RISK: 0, SLA_BREACHED: 0}
     for ticket in session.scalars(select(Ticket).where(Ticket.status.in_(OPEN_STATUSES))):
         counts[sla_status(ticket, now).state] += 1
     return counts
@@ -200,7 +201,7 @@ def overview(session: Session, now: dt.datetime | None = None) -> Overview:
         .unique()
         .all()
     )
-    by_category = {c: [0] * len(AGE_BUCKETS) for c in CATEGORIES}
+    by_category: dict[str, list[int]] = {c: [0] * len(AGE_BUCKETS) for c in CATEGORIES}
     breaches: list[QueueRow] = []
     at_risk = 0
     load: dict[str, int] = {}

@@ -1,14 +1,156 @@
-"""Pydantic schemas of the agents' JSON API (documented in the OpenAPI schema)."""
+"""Pydantic schemas of the support desk: a new ticket (:class:`TicketCreate`, validated once
+for the chat and the web form) and the agents' JSON API (documented in the OpenAPI schema)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
-Status = Literal["nouveau", "en_cours", "en_attente_usager", "resolu", "clos"]
-Priority = Literal["basse", "normale", "haute", "urgente"]
+from support_tickets.config import get_support_settings
+from support_tickets.errors import TicketValidationError
+from support_tickets.taxonomy import (
+    CHANNEL_CHAT,
+    CHANNELS,
+    AuthorType,
+    Category,
+    Channel,
+    Priority,
+    Role,
+    SlaState,
+    Status,
+    Visibility,
+)
+from support_tickets.validation import (
+    clip_page,
+    validate_category,
+    validate_description,
+    validate_email,
+    validate_reference,
+)
+
+T = TypeVar("T")
+# The pydantic error type of a field refused by support_tickets.validation.
+TICKET_FIELD_ERROR = "ticket_field"
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _checked(check: Callable[[], T]) -> T:
+    """Run a check of :mod:`support_tickets.validation` as a pydantic validator: its French
+    message becomes the error's message, as is."""
+    try:
+        return check()
+    except TicketValidationError as exc:
+        raise PydanticCustomError(
+            TICKET_FIELD_ERROR, "{message}", {"message": exc.message}
+        ) from exc
+
+
+class TicketCreate(BaseModel):
+    """A new ticket as the requester asks for it, with where it was asked from.
+
+    Build it once: the fields are cleaned (e-mail in lower case, reference in upper case,
+    page cut to its stored length) or refused with the French message of
+    :mod:`support_tickets.validation`; :func:`field_errors` gives them by field and
+    :meth:`validated` raises the first as a :class:`TicketValidationError`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # The requester's fields, checked in this order.
+    email: str
+    category: Category
+    description: str
+    reference: str | None = None
+    # The context: who (verified portal identity claims), from which chat session and page.
+    identity: dict[str, Any] | None = None
+    chat_session_id: str | None = None
+    page: str | None = None
+    channel: Channel = CHANNEL_CHAT
+    intent: str | None = None
+    intent_confidence: float | None = None
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, value: Any) -> str:
+        return _checked(lambda: validate_email(_text(value)))
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _category(cls, value: Any) -> str:
+        return _checked(lambda: validate_category(_text(value)))
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _description(cls, value: Any) -> str:
+        return _checked(lambda: validate_description(_text(value), get_support_settings()))
+
+    @field_validator("reference", mode="before")
+    @classmethod
+    def _reference(cls, value: Any) -> str | None:
+        return _checked(lambda: validate_reference(_text(value)))
+
+    @field_validator("identity", mode="before")
+    @classmethod
+    def _identity(cls, value: Any) -> Any:
+        return value or None
+
+    @field_validator("chat_session_id", mode="before")
+    @classmethod
+    def _chat_session_id(cls, value: Any) -> Any:
+        return value or None
+
+    @field_validator("page", mode="before")
+    @classmethod
+    def _page(cls, value: Any) -> str | None:
+        return clip_page(_text(value))
+
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _channel(cls, value: Any) -> Any:
+        """An unknown channel is taken as the chat's, as before channels were recorded."""
+        return value if value in CHANNELS else CHANNEL_CHAT
+
+    @property
+    def identity_sub(self) -> str | None:
+        """The portal user's stable identifier, when the identity is verified."""
+        return str(self.identity["sub"]) if self.identity and self.identity.get("sub") else None
+
+    @property
+    def requester_name(self) -> str | None:
+        """The name in the identity claims, if any."""
+        name = (self.identity or {}).get("name")
+        return str(name) if name else None
+
+    @classmethod
+    def validated(cls, **fields: Any) -> TicketCreate:
+        """Build the request; raises :class:`TicketValidationError` with the French message
+        of the first invalid field (``field`` names it)."""
+        try:
+            return cls(**fields)
+        except ValidationError as exc:
+            field, message = next(iter(field_errors(exc).items()))
+            raise TicketValidationError(message, field) from exc
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """The French message of each invalid field of a :class:`TicketCreate`, in field order
+    (the first message of a field only)."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        if error["type"] == TICKET_FIELD_ERROR:
+            message = error["msg"]
+        else:
+            message = f"La valeur du champ « {field} » est invalide."
+        errors.setdefault(field, message)
+    return errors
 
 
 class LoginRequest(BaseModel):
@@ -20,7 +162,7 @@ class AgentOut(BaseModel):
     id: int
     email: str
     name: str
-    role: Literal["agent", "supervisor"]
+    role: Role
 
 
 class LoginResponse(BaseModel):
@@ -29,7 +171,7 @@ class LoginResponse(BaseModel):
 
 
 class SlaOut(BaseModel):
-    state: Literal["ok", "a_risque", "depasse"]
+    state: SlaState
     label: str
     first_response_due: dt.datetime | None
     resolution_due: dt.datetime | None
@@ -68,9 +210,9 @@ class QueueOut(BaseModel):
 
 class MessageOut(BaseModel):
     id: int
-    author_type: Literal["user", "bot", "agent"]
+    author_type: AuthorType
     author_name: str | None
-    visibility: Literal["public", "internal"]
+    visibility: Visibility
     in_transcript: bool
     origin_number: str | None
     body: str

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from support_tickets.config import SupportSettings, get_support_settings
-from support_tickets.models import Ticket, as_utc
+from support_tickets.models import Ticket, as_utc, utcnow
 from support_tickets.taxonomy import (
     OPEN_STATUSES,
     SLA_AT_RISK,
@@ -19,6 +19,7 @@ from support_tickets.taxonomy import (
     SLA_OK,
     STATUS_CLOSED,
     STATUS_RESOLVED,
+    SlaState,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -27,7 +28,7 @@ MAX_DAYS_SCANNED = 3660  # a guard for absurd delays: ten years of calendar days
 
 @lru_cache(maxsize=32)
 def _french_holidays(year: int) -> frozenset[dt.date]:
-    return frozenset(holidays.France(years=year))
+    return frozenset(holidays.country_holidays("FR", years=year))
 
 
 def is_business_day(day: dt.date) -> bool:
@@ -54,7 +55,7 @@ class BusinessCalendar:
     def add_business_hours(self, start: dt.datetime, hours: float) -> dt.datetime:
         """The instant (UTC) when ``hours`` business hours have elapsed from ``start``."""
         remaining = dt.timedelta(hours=hours)
-        current = as_utc(start).astimezone(PARIS)  # type: ignore[union-attr]
+        current = as_utc(start).astimezone(PARIS)
         for _ in range(MAX_DAYS_SCANNED):
             day = current.date()
             open_at, close_at = self._opening(day)
@@ -70,8 +71,8 @@ class BusinessCalendar:
 
     def business_hours_between(self, start: dt.datetime, end: dt.datetime) -> float:
         """Business hours elapsed between two instants (0 when ``end`` precedes ``start``)."""
-        begin = as_utc(start).astimezone(PARIS)  # type: ignore[union-attr]
-        finish = as_utc(end).astimezone(PARIS)  # type: ignore[union-attr]
+        begin = as_utc(start).astimezone(PARIS)
+        finish = as_utc(end).astimezone(PARIS)
         if finish <= begin:
             return 0.0
         total = dt.timedelta()
@@ -90,11 +91,11 @@ class BusinessCalendar:
 class SlaStatus:
     """Where a ticket stands against its two deadlines."""
 
-    state: str  # ok, a_risque, depasse
+    state: SlaState
     first_response_due: dt.datetime | None
     resolution_due: dt.datetime | None
-    first_response_state: str | None  # None once answered (or not applicable)
-    resolution_state: str | None  # None once resolved/closed
+    first_response_state: SlaState | None  # None once answered (or not applicable)
+    resolution_state: SlaState | None  # None once resolved/closed
 
 
 def deadlines(
@@ -115,7 +116,7 @@ def _timer_state(
     budget_hours: float,
     now: dt.datetime,
     ratio: float,
-) -> str:
+) -> SlaState:
     elapsed = calendar.business_hours_between(start, now)
     if elapsed >= budget_hours:
         return SLA_BREACHED
@@ -139,12 +140,12 @@ def sla_status(
     created = as_utc(ticket.created_at) or now
     first_due, resolution_due = deadlines(created, ticket.priority, settings)
     ratio = settings.sla_at_risk_ratio
-    first_state = None
+    first_state: SlaState | None = None
     if ticket.first_response_at is None and ticket.status in OPEN_STATUSES:
         first_state = _timer_state(
             calendar, created, settings.first_response_hours[ticket.priority], now, ratio
         )
-    resolution_state = None
+    resolution_state: SlaState | None = None
     if ticket.status not in (STATUS_RESOLVED, STATUS_CLOSED):
         resolution_state = _timer_state(
             calendar, created, settings.resolution_hours[ticket.priority], now, ratio
@@ -153,3 +154,13 @@ def sla_status(
     running = [s for s in (first_state, resolution_state) if s is not None]
     state = max(running, key=ranks.__getitem__) if running else SLA_OK
     return SlaStatus(state, first_due, resolution_due, first_state, resolution_state)
+
+
+def waited_business_hours(ticket: Ticket, now: dt.datetime | None = None) -> float:
+    """Business hours since creation without a first reply (0 once answered)."""
+    if ticket.first_response_at is not None:
+        return 0.0
+    calendar = BusinessCalendar.from_settings()
+    return calendar.business_hours_between(
+        as_utc(ticket.created_at) or utcnow(), as_utc(now) or utcnow()
+    )

@@ -44,14 +44,18 @@ def date_fr(value: dt.datetime | None) -> str:
     return f"{local:%d/%m/%Y} à {local:%H} h {local:%M}"
 
 
+def _label(names: dict[str, str], value: Any) -> str:
+    """The French label of a vocabulary's value; the value itself if unknown, « — » if none."""
+    label = names.get(value, value) if isinstance(value, str) else value
+    return str(label or "—")
+
+
 def describe_event(kind: str, detail: dict[str, Any]) -> str:
     """One line of the ticket's history, in French."""
     label = EVENT_LABELS.get(kind, kind)
     names = {"statut": STATUS_AGENT_LABELS, "priorite": PRIORITY_LABELS}.get(kind, {})
     if "de" in detail or "vers" in detail:
-        before = names.get(detail.get("de"), detail.get("de")) or "—"
-        after = names.get(detail.get("vers"), detail.get("vers")) or "—"
-        return f"{label} : {before} → {after}"
+        return f"{label} : {_label(names, detail.get('de'))} → {_label(names, detail.get('vers'))}"
     for key, prefix in (
         ("ticket", "avec "),
         ("ticket_fusionne", "de "),

@@ -1,7 +1,8 @@
 """The « support » form as a plain web page: ``GET /support`` and ``POST /support``.
 
 Server-rendered and JavaScript-free, it creates the ticket directly through the support
-desk's service, so users reach the team even when Rasa or the action server is down.
+desk (:func:`support_tickets.from_chat.create_ticket_from_chat`, as the chat's support form
+does), so users reach the team even when Rasa or the action server is down.
 The e-mail of a logged-in portal user (session cookie) is pre-filled and read-only.
 When the widget links here with its ``session_id`` (and the portal ``page``), the ticket
 carries the conversation so far: nothing to repeat.
@@ -15,10 +16,10 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.chat.schemas import SESSION_ID_PATTERN
@@ -26,14 +27,13 @@ from assistant.config import Settings
 from assistant.deps import SessionDep, SettingsDep
 from assistant.routes.auth import cookie_identity
 from assistant.templating import templates
-from portal.conversations.repository import list_turns
-from portal.conversations.transcript import kb_candidates_from_turns, transcript_from_turns
 from portal.identity import Identity, InvalidToken
-from support_tickets import service
 from support_tickets.config import get_support_settings
-from support_tickets.errors import TicketValidationError
+from support_tickets.from_chat import create_ticket_from_chat
 from support_tickets.numbering import normalise_number
-from support_tickets.taxonomy import CATEGORY_LABELS
+from support_tickets.schemas import TicketCreate, field_errors
+from support_tickets.taxonomy import CATEGORY_LABELS, CHANNEL_WEB
+from support_tickets.validation import MAX_PAGE_CHARS
 from web_common.rate_limit import RateLimiter, app_limiter
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,6 @@ router = APIRouter(tags=["support"])
 
 CSRF_FIELD = "csrf_token"
 FIELDS = ("email", "category", "description", "reference")
-MAX_PAGE_CHARS = 200
 CSRF_ERROR = (
     "Le formulaire a expiré ou n'a pas pu être vérifié. Vos saisies sont conservées : "
     "cliquez de nouveau sur « Envoyer ma demande »."
@@ -160,28 +159,40 @@ async def support_form(
     )
 
 
-def _validate(values: dict[str, str]) -> dict[str, str]:
-    """French error messages by field (empty when everything is valid)."""
-    checks: dict[str, Any] = {
-        "email": lambda: service.validate_email(values["email"]),
-        "category": lambda: service.validate_category(values["category"]),
-        "description": lambda: service.validate_description(
-            values["description"], get_support_settings()
-        ),
-        "reference": lambda: service.validate_reference(values["reference"]),
-    }
-    errors: dict[str, str] = {}
-    for name, check in checks.items():
-        try:
-            check()
-        except TicketValidationError as exc:
-            errors[name] = exc.message
-    return errors
-
-
 def _support_limiter(request: Request, settings: Settings) -> RateLimiter:
     return app_limiter(
         request.app.state, "support_form", settings.support_form_rate_limit_per_client
+    )
+
+
+def _refusal(request: Request, settings: Settings, posted_token: str) -> tuple[int, str] | None:
+    """Why the submission is refused before reading it (status code, French message): a
+    missing or forged CSRF token, or too many submissions from this client; None if neither."""
+    cookie_token = request.cookies.get(settings.support_csrf_cookie_name, "")
+    if not cookie_token or not secrets.compare_digest(cookie_token.encode(), posted_token.encode()):
+        logger.warning("support.form.csrf_refused")
+        return 403, CSRF_ERROR
+    client = request.client.host if request.client else "unknown"
+    if not _support_limiter(request, settings).allow(client):
+        logger.warning("support.form.rate_limited client=%s", client)
+        return 429, RATE_LIMITED_ERROR
+    return None
+
+
+def _ticket_request(
+    values: dict[str, str], identity: Identity | None, chat_session: str | None, page: str | None
+) -> TicketCreate:
+    """The ticket asked for by the form; raises :class:`ValidationError` (French messages,
+    see :func:`field_errors`)."""
+    return TicketCreate(
+        email=values["email"],
+        category=values["category"],
+        description=values["description"],
+        reference=values["reference"],
+        identity=identity.claims() if identity is not None else None,
+        chat_session_id=chat_session,
+        page=page,
+        channel=CHANNEL_WEB,
     )
 
 
@@ -212,37 +223,15 @@ async def submit_support_form(
             form_error=form_error,
         )
 
-    cookie_token = request.cookies.get(settings.support_csrf_cookie_name, "")
-    if not cookie_token or not secrets.compare_digest(
-        cookie_token.encode(), raw[CSRF_FIELD].encode()
-    ):
-        logger.warning("support.form.csrf_refused")
-        return again(403, {}, CSRF_ERROR)
-    client = request.client.host if request.client else "unknown"
-    if not _support_limiter(request, settings).allow(client):
-        logger.warning("support.form.rate_limited client=%s", client)
-        return again(429, {}, RATE_LIMITED_ERROR)
-    errors = _validate(values)
-    if errors:
-        return again(422, errors, None)
-
+    refusal = _refusal(request, settings, raw[CSRF_FIELD])
+    if refusal is not None:
+        return again(refusal[0], {}, refusal[1])
     try:
-        turns = list_turns(session, chat_session) if chat_session else []
-        ticket = service.create_ticket(
-            session,
-            email=values["email"],
-            category=values["category"],
-            description=values["description"],
-            reference=values["reference"] or None,
-            identity=identity.claims() if identity is not None else None,
-            chat_session_id=chat_session,
-            transcript=transcript_from_turns(turns) or None,
-            kb_candidates=kb_candidates_from_turns(turns) or None,
-            page=page or next((t.page for t in reversed(turns) if t.page), None),
-            channel="web",
-        )
-    except TicketValidationError as exc:
-        return again(422, {exc.field or "description": exc.message}, None)
+        ticket_request = _ticket_request(values, identity, chat_session, page)
+    except ValidationError as exc:
+        return again(422, field_errors(exc), None)
+    try:
+        ticket = create_ticket_from_chat(session, ticket_request)
     except SQLAlchemyError:
         logger.exception("support.form.storage_failed")
         session.rollback()

@@ -192,3 +192,28 @@ def test_api_documented_in_openapi(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/agent/tickets" in paths and "/api/agent/tickets/{ticket_id}/replies" in paths
     assert not any(p.startswith("/console") for p in paths)
+
+
+def test_api_ticket_errors_answer_in_french_with_their_status(
+    client: TestClient, db: Session, agent: Agent
+) -> None:
+    ticket = service.create_ticket(
+        db, email=unique_email(), category="autre", description="Une question sur mon dossier."
+    )
+    headers = api_login(client, agent)
+    base = f"/api/agent/tickets/{ticket.id}"
+    missing = client.get("/api/agent/tickets/999999999")
+    assert missing.status_code == 404 and missing.json() == {"detail": "Ce ticket n'existe pas."}
+    merge_missing = client.post(f"{base}/merge", json={"target_id": 999999999}, headers=headers)
+    assert merge_missing.status_code == 404
+    same = client.post(f"{base}/priority", json={"priority": ticket.priority}, headers=headers)
+    assert same.status_code == 422 and "déjà la priorité" in same.json()["detail"]
+    nobody = client.post(f"{base}/assign", json={"assignee_id": 999999999}, headers=headers)
+    assert nobody.status_code == 422
+    assert nobody.json()["detail"] == "Cet agent n'existe pas ou n'est plus actif."
+    itself = client.post(f"{base}/merge", json={"target_id": ticket.id}, headers=headers)
+    assert itself.status_code == 422 and "lui-même" in itself.json()["detail"]
+    closed = client.post(f"{base}/status", json={"status": "clos"}, headers=headers)
+    assert closed.status_code == 200
+    reopen = client.post(f"{base}/replies", json={"text": "Encore une réponse."}, headers=headers)
+    assert reopen.status_code == 409 and "clos" in reopen.json()["detail"]
