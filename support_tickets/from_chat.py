@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from portal.conversations.models import ChatTurn
-from portal.conversations.repository import list_turns
+from portal.conversations.repository import list_turns, visible_to
 from portal.conversations.transcript import kb_candidates_from_turns, transcript_from_turns
 from support_tickets import service
 from support_tickets.models import Ticket
@@ -32,6 +32,10 @@ def create_ticket_from_chat(session: Session, request: TicketCreate) -> Ticket:
     :class:`TicketCreate` (or :meth:`TicketCreate.validated`) first.
     """
     turns = list_turns(session, request.chat_session_id) if request.chat_session_id else []
+    # A turn answered for a logged-in user may hold that user's records: it joins only a
+    # ticket that the same user asks for.
+    sub = (request.identity or {}).get("sub")
+    turns = visible_to(turns, sub if isinstance(sub, str) else None)
     if request.page is None:
         request = request.model_copy(update={"page": clip_page(_latest_page(turns))})
     return service.store_ticket(

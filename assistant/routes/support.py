@@ -21,12 +21,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from assistant.chat.schemas import SESSION_ID_PATTERN
 from assistant.config import Settings
 from assistant.deps import SessionDep, SettingsDep
 from assistant.routes.auth import cookie_identity
 from assistant.templating import templates
+from portal.conversations.keys import KeyCheck, check_key
 from portal.identity import Identity, InvalidToken
 from support_tickets.config import get_support_settings
 from support_tickets.from_chat import create_ticket_from_chat
@@ -95,6 +97,17 @@ def _chat_context(session_id: str | None, page: str | None) -> tuple[str | None,
     return valid_session, clean_page
 
 
+def _owned(session: Session, session_id: str | None, key: str) -> str | None:
+    """``session_id`` when ``key`` is its conversation key, else None: a conversation is
+    attached to a ticket only by the browser that holds it (issue 12)."""
+    if session_id is None:
+        return None
+    if check_key(session, session_id, key or None) is KeyCheck.VALID:
+        return session_id
+    logger.warning("support.form.conversation_not_attached session=%s", session_id)
+    return None
+
+
 def _render(
     request: Request,
     settings: Settings,
@@ -107,6 +120,7 @@ def _render(
     page: str | None,
     status_code: int = 200,
     form_error: str | None = None,
+    conversation_key: str = "",
 ) -> HTMLResponse:
     token = _csrf_token(request, settings)
     support_settings = get_support_settings()
@@ -123,6 +137,7 @@ def _render(
             "csrf_field": CSRF_FIELD,
             "csrf_token": token,
             "session_id": session_id,
+            "conversation_key": conversation_key if session_id else "",
             "page": page,
             "description_min": support_settings.description_min_chars,
             "description_max": support_settings.description_max_chars,
@@ -138,12 +153,16 @@ def _render(
 async def support_form(
     request: Request,
     settings: SettingsDep,
-    session_id: str | None = None,
     page: str | None = None,
 ) -> HTMLResponse:
-    """The empty form (the e-mail pre-filled for a logged-in portal user)."""
+    """The empty form (the e-mail pre-filled for a logged-in portal user).
+
+    The widget's link carries its conversation in the URL's fragment
+    (``#session_id=…&key=…&page=…``), which no server sees: ``support.js`` copies it into
+    the form's hidden fields.
+    """
     identity, stale = _identity(request, settings)
-    chat_session, clean_page = _chat_context(session_id, page)
+    chat_session, clean_page = _chat_context(None, page)
     values = {name: "" for name in FIELDS}
     if identity is not None:
         values["email"] = identity.email
@@ -202,9 +221,11 @@ async def submit_support_form(
 ) -> Response:
     """Validate, create the ticket, then redirect to the confirmation page (POST/redirect/GET)."""
     form = await request.form()
-    raw = {name: str(form.get(name) or "") for name in (*FIELDS, "session_id", "page", CSRF_FIELD)}
+    names = (*FIELDS, "session_id", "conversation_key", "page", CSRF_FIELD)
+    raw = {name: str(form.get(name) or "") for name in names}
     identity, stale = _identity(request, settings)
     chat_session, page = _chat_context(raw["session_id"], raw["page"])
+    chat_session = _owned(session, chat_session, raw["conversation_key"])
     values = {name: raw[name].strip() for name in FIELDS}
     if identity is not None:
         values["email"] = identity.email  # read-only: what was posted does not count
@@ -221,6 +242,7 @@ async def submit_support_form(
             page=page,
             status_code=status_code,
             form_error=form_error,
+            conversation_key=raw["conversation_key"],
         )
 
     refusal = _refusal(request, settings, raw[CSRF_FIELD])

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from assistant.config import Settings, get_settings
 from assistant.main import create_app
 from portal.conversations import repository
+from portal.conversations.keys import open_conversation
 from portal.identity import identity_secret, sign_identity
 from storage.db import get_sessionmaker
 from support_tickets.config import get_support_settings
@@ -170,26 +171,38 @@ def test_support_form_expired_identity_falls_back_to_typed_email(client: TestCli
     assert "readonly" not in page
 
 
-def test_support_form_attaches_chat_transcript(client: TestClient, db: Session) -> None:
+def _conversation(db: Session, **turn: object) -> tuple[str, str]:
+    """A conversation opened as the chat opens one (with its key), with one stored turn."""
     session_id = f"chat-{uuid.uuid4().hex[:12]}"
+    key = open_conversation(db, session_id)
+    assert key is not None
     repository.record_turn(
         db,
         session_id=session_id,
-        user_text="mon dépôt de facture échoue",
+        user_text=str(turn.get("user_text", "mon dépôt de facture échoue")),
         replies=[{"text": "Je ne sais pas répondre à cette question.", "buttons": [], "links": []}],
         outcome="answered",
         latency_ms=5.0,
         kb=[{"decision": "abstain", "hits": [{"id": "faq-depot", "score": 0.1}]}],
         page="/factures/depot",
+        identity_sub=turn.get("identity_sub"),  # type: ignore[arg-type]
     )
-    token, page = _csrf(client, f"/support?session_id={session_id}&page=/factures/depot")
-    assert f'name="session_id" value="{session_id}"' in page
-    fields = _fields(token, session_id=session_id, page="/factures/depot")
-    ticket = (
-        db.query(Ticket)
-        .filter_by(number=_number(client.post("/support", data=fields, follow_redirects=False)))
-        .one()
-    )
+    return session_id, key
+
+
+def _ticket(client: TestClient, db: Session, fields: dict[str, str]) -> Ticket:
+    response = client.post("/support", data=fields, follow_redirects=False)
+    return db.query(Ticket).filter_by(number=_number(response)).one()
+
+
+def test_support_form_attaches_chat_transcript(client: TestClient, db: Session) -> None:
+    session_id, key = _conversation(db)
+    token, page = _csrf(client)
+    # The widget's link carries the conversation in its fragment; support.js fills these.
+    assert 'name="session_id" value=""' in page and 'name="conversation_key" value=""' in page
+    assert "/static/js/support.js" in page
+    fields = _fields(token, session_id=session_id, conversation_key=key, page="/factures/depot")
+    ticket = _ticket(client, db, fields)
     assert ticket.chat_session_id == session_id
     assert ticket.page == "/factures/depot"
     assert ticket.kb_candidates[0]["id"] == "faq-depot"
@@ -197,6 +210,42 @@ def test_support_form_attaches_chat_transcript(client: TestClient, db: Session) 
         "mon dépôt de facture échoue",
         "Je ne sais pas répondre à cette question.",
     ]
+
+
+@pytest.mark.parametrize("key", ["", "cle-d-un-autre-navigateur"])
+def test_support_form_does_not_attach_a_conversation_without_its_key(
+    client: TestClient, db: Session, key: str
+) -> None:
+    """Knowing a session id (it travels in logs) is not enough to attach that conversation
+    to one's own ticket: the request is kept, without the conversation."""
+    session_id, _ = _conversation(db)
+    token, _ = _csrf(client)
+    ticket = _ticket(client, db, _fields(token, session_id=session_id, conversation_key=key))
+    assert ticket.chat_session_id is None
+    assert [m for m in ticket.messages if m.in_transcript] == []
+
+
+def test_support_form_leaves_out_turns_answered_for_another_user(
+    client: TestClient, db: Session
+) -> None:
+    """A turn answered for a logged-in user (it may list their forms) joins only a ticket
+    that this same user sends; an anonymous sender with the key gets the rest."""
+    session_id, key = _conversation(
+        db, user_text="où en sont mes formulaires ?", identity_sub="u-1"
+    )
+    repository.record_turn(
+        db,
+        session_id=session_id,
+        user_text="je veux écrire au support",
+        replies=[],
+        outcome="answered",
+        latency_ms=5.0,
+    )
+    token, _ = _csrf(client)
+    ticket = _ticket(client, db, _fields(token, session_id=session_id, conversation_key=key))
+    bodies = [m.body for m in ticket.messages if m.in_transcript]
+    assert "je veux écrire au support" in bodies
+    assert "où en sont mes formulaires ?" not in bodies
 
 
 def test_support_form_ignores_malformed_session_id(client: TestClient, db: Session) -> None:

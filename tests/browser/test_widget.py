@@ -231,9 +231,16 @@ def test_widget_thumbs_down_is_recorded_and_offers_support(
     expect(thumb).to_have_attribute("aria-pressed", "true")
     widget.replies_after(before)
     expect(widget.log.locator("a[href*='/support#session_id=']").last).to_be_visible()
+    widget_session = widget.session_id()
     turns = _history(stack, widget)["turns"]
     rated = [t for t in turns if t["user_text"] == "Est-ce que le portail est payant ?"]
     assert rated and rated[0]["feedback"] == "negative"
+    # The support link brings the conversation (id and key, in the fragment) to the form.
+    widget.log.locator("a[href*='/support#session_id=']").last.click()
+    page.wait_for_url(re.compile(r"/support(#|$)"))
+    expect(page.locator("input[name='session_id']")).to_have_value(widget_session)
+    expect(page.locator("input[name='conversation_key']")).to_have_value(re.compile(r".{40,}"))
+    expect(page.get_by_text("Votre échange avec l'assistant Claude sera joint")).to_be_visible()
 
 
 def test_widget_accessibility_and_screenshots(page: Page, widget: Widget) -> None:
@@ -342,8 +349,13 @@ def test_widget_offers_the_support_form_when_the_assistant_is_unreachable(
         page.locator(".claude-w__shortcuts").get_by_role("link", name="Documentation")
     ).to_be_visible()
     support.click()
-    page.wait_for_url(re.compile(r"/support#session_id=w-[A-Za-z0-9-]+&page="))
+    page.wait_for_url(re.compile(r"/support(#|$)"))
     expect(page.locator("main form")).to_be_visible()
+    # support.js copied the conversation from the link's fragment into the form, then
+    # dropped the fragment from the address bar (no key: the chat never answered).
+    expect(page.locator("input[name='session_id']")).to_have_value(re.compile(r"^w-[A-Za-z0-9-]+$"))
+    expect(page.locator("input[name='conversation_key']")).to_have_value("")
+    page.wait_for_function("() => window.location.hash === ''")
 
 
 def test_console_login_page_has_no_serious_accessibility_violation(
