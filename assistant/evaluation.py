@@ -30,7 +30,6 @@ from typing import Any
 import httpx
 
 from assistant.chat.api_client import ConversationKeys
-
 from assistant.evaluation_outcomes import (
     TurnInfo,
     classify_outcome,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from assistant.config import Settings
 from assistant.deps import SessionDep, SettingsDep
+from portal.accounts.revocations import LoggedOut, is_revoked, revoke
 from portal.accounts.service import LoginOutcome, authenticate
 from portal.identity import (
     Identity,
@@ -23,6 +24,7 @@ from portal.identity import (
     sign_identity,
     verify_token,
 )
+from storage.db import get_sessionmaker
 from web_common.rate_limit import RateLimiter, app_limiter
 
 logger = logging.getLogger(__name__)
@@ -69,12 +71,22 @@ def _login_limiter(request: Request, settings: Settings) -> RateLimiter:
     return app_limiter(request.app.state, "login", settings.login_rate_limit_per_client)
 
 
+def verified(token: str, settings: Settings) -> Identity:
+    """The identity of ``token``; :class:`InvalidToken` when it does not verify, has expired
+    or was ended by a logout (:class:`LoggedOut`)."""
+    identity = verify_token(token, identity_secret(settings))
+    with get_sessionmaker()() as session:
+        if is_revoked(session, token):
+            raise LoggedOut
+    return identity
+
+
 def cookie_identity(request: Request, settings: Settings) -> tuple[Identity, str] | None:
     """The identity of the session cookie; None without cookie; raise if it is invalid."""
     token = request.cookies.get(settings.session_cookie_name)
     if not token:
         return None
-    return verify_token(token, identity_secret(settings)), token
+    return verified(token, settings), token
 
 
 def resolve_identity(
@@ -86,7 +98,7 @@ def resolve_identity(
     when the one presented does not verify.
     """
     if body_token:
-        return verify_token(body_token, identity_secret(settings)), body_token
+        return verified(body_token, settings), body_token
     return cookie_identity(request, settings)
 
 
@@ -146,8 +158,18 @@ async def login(
 
 
 @router.post("/logout", status_code=204)
-async def logout(request: Request, settings: SettingsDep) -> Response:
-    """Forget the session cookie."""
+async def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """End the session: its token is refused from now on (server side), and the cookie is
+    dropped."""
+    token = request.cookies.get(settings.session_cookie_name)
+    if token:
+        try:
+            identity = verify_token(token, identity_secret(settings))
+        except InvalidToken:
+            identity = None  # expired or forged: nothing to revoke
+        if identity is not None:
+            revoke(session, token, identity.exp)
+            logger.info("auth.logout user=%s", identity.sub)
     response = Response(status_code=204)
     response.delete_cookie(
         settings.session_cookie_name,

@@ -39,3 +39,16 @@ class PortalUser(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class RevokedToken(Base):
+    """A session token ended by « Se déconnecter » before its expiry (its SHA-256).
+
+    Identity tokens are signed and stateless; this list is what makes a logout final on the
+    server: a revoked token is refused until it would have expired anyway, then forgotten.
+    """
+
+    __tablename__ = "revoked_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

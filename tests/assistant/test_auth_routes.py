@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from assistant.config import Settings, get_settings
 from assistant.routes.auth import TOO_MANY
 from portal.accounts.repository import create_user
-from portal.identity import verify_token
+from portal.accounts.revocations import LoggedOut
+from portal.identity import identity_secret, sign_identity, verify_token
 from storage.db import get_sessionmaker
 from tests.assistant.portal_fixtures import (
     IDENTITY_SECRET,
@@ -84,6 +85,48 @@ def test_auth_me_returns_identity_then_logout_forgets_it(client: TestClient) -> 
     response = client.get("/api/auth/me")
     assert response.status_code == 401
     assert response.json()["detail"] == "Vous n'êtes pas connecté."
+
+
+def test_auth_logout_revokes_the_session_token_on_the_server(client: TestClient) -> None:
+    """A copy of the cookie taken before « Se déconnecter » (another tab, a stolen value)
+    no longer opens the session: not on /me, not as the chat's identity."""
+    _login(client, NO_SIRET_ACCOUNT.email, NO_SIRET_ACCOUNT.password)
+    token = client.cookies["cpp_session"]
+    assert client.post("/api/auth/logout").status_code == 204
+    client.cookies.clear()
+    client.cookies.set("cpp_session", token)
+    replayed = client.get("/api/auth/me")
+    assert replayed.status_code == 401
+    assert replayed.json()["detail"] == LoggedOut.detail
+    client.cookies.clear()
+    chat = client.post(
+        "/api/chat",
+        json={
+            "session_id": f"session-logout-{uuid.uuid4().hex[:8]}",
+            "message": "où en sont mes formulaires ?",
+            "identity_token": token,
+        },
+    )
+    assert chat.status_code == 401 and chat.json()["detail"] == LoggedOut.detail
+
+
+def test_auth_logout_leaves_other_sessions_of_the_user_open(client: TestClient) -> None:
+    _login(client, NO_SIRET_ACCOUNT.email, NO_SIRET_ACCOUNT.password)
+    first = client.cookies["cpp_session"]
+    other = TestClient(client.app)
+    token = verify_token(first, identity_secret(get_settings()))
+    second = sign_identity(
+        identity_secret(get_settings()),
+        sub=token.sub,
+        email=token.email,
+        name=token.name,
+        siret=token.siret,
+        ttl_s=600,
+        now=token.iat + 1,
+    )
+    assert client.post("/api/auth/logout").status_code == 204
+    other.cookies.set("cpp_session", second)
+    assert other.get("/api/auth/me").status_code == 200
 
 
 def test_auth_me_with_tampered_cookie_is_401(client: TestClient) -> None:
