@@ -10,15 +10,14 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.texts import text
+
 logger = logging.getLogger(__name__)
 
 SUPPORT_URL = "/support"
-SUPPORT_LINK = {"title": "Formulaire « support »", "url": SUPPORT_URL}
-TECHNICAL_ERROR_TEXT = (
-    "Je suis désolé, je rencontre une difficulté technique et ne peux pas répondre pour "
-    "le moment. Vous pouvez réessayer dans quelques instants ou solliciter nos équipes "
-    "par le formulaire « support »."
-)
+SUPPORT_LINK = {"title": text("utter_link_support"), "url": SUPPORT_URL}
+# The one technical-error apology, also Rasa's response (domain/core.yml).
+TECHNICAL_ERROR_TEXT = text("utter_technical_error")
 
 RunFn = Callable[..., Awaitable[list[dict[str, Any]]]]
 
@@ -47,5 +46,5 @@ def never_raise(run: RunFn) -> RunFn:
 
 def latest_text(tracker: Tracker) -> str:
     """The user's latest message text ('' for a button payload such as ``/intent{...}``)."""
-    text = (tracker.latest_message or {}).get("text") or ""
-    return "" if text.startswith("/") else text.strip()
+    message = (tracker.latest_message or {}).get("text") or ""
+    return "" if message.startswith("/") else message.strip()

@@ -18,6 +18,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, never_raise
+from actions.texts import text
 from knowledge_base.content import Guide
 from knowledge_base.pages import GuideLibrary
 from knowledge_base.text import expand_abbreviations, fold
@@ -25,7 +26,7 @@ from knowledge_base.text import expand_abbreviations, fold
 logger = logging.getLogger(__name__)
 
 DOCS_URL = "/docs"
-DOCS_LINK = {"title": "Documentation", "url": DOCS_URL}
+DOCS_LINK = {"title": text("utter_link_documentation"), "url": DOCS_URL}
 TITLE_WEIGHT = 3
 SECTION_WEIGHT = 1
 
@@ -157,6 +158,8 @@ def rank_guides(guides: list[Guide], text: str) -> tuple[list[Guide], list[Guide
 
 def documentation_text(matching: list[Guide], others: list[Guide]) -> str:
     """The French answer, naming the most relevant guide(s) when there are some."""
+    # Not in domain/ yet: written with plain spaces before « : ? ! » and inside « », which the
+    # domain's typography check (tests/rasa) refuses; moving them means changing those spaces.
     intro = "Les guides utilisateurs sont accessibles à tout moment par le lien « Documentation »."
     if not matching and not others:
         return (

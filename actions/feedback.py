@@ -20,6 +20,8 @@ from actions.support_offer import offer_buttons
 logger = logging.getLogger(__name__)
 
 POSITIVE_VALUES = frozenset({"positive", "positif", "pos", "up"})
+# Not in domain/ yet: written with plain spaces before « : ? ! » and inside « », which the
+# domain's typography check (tests/rasa) refuses; moving them means changing those spaces.
 POSITIVE_TEXT = (
     "Merci pour votre retour ! Je suis ravi d'avoir pu vous aider. "
     "N'hésitez pas à me poser une autre question sur Chorus Portal Pro."

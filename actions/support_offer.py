@@ -1,7 +1,8 @@
 """The offer of the support form, shared by every action that escalates to a human.
 
-An offer is a bot message carrying the two buttons below: « Oui, ouvrir une demande »
-starts the support form (payload ``/open_ticket``), « Non merci » declines it (``/deny``).
+An offer is a bot message carrying the two buttons of ``utter_offer_support`` (domain):
+« Oui, ouvrir une demande » starts the support form (payload ``/open_ticket``), « Non merci »
+declines it (``/deny``).
 Kept free of database imports so the retrieval and feedback actions can use it cheaply.
 """
 
@@ -9,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions.texts import buttons
+
 OPEN_TICKET_PAYLOAD = "/open_ticket"
 DECLINE_PAYLOAD = "/deny"
-OFFER_BUTTONS: list[dict[str, str]] = [
-    {"title": "Oui, ouvrir une demande", "payload": OPEN_TICKET_PAYLOAD},
-    {"title": "Non merci", "payload": DECLINE_PAYLOAD},
-]
+# The buttons of Rasa's own offer (``utter_offer_support``, domain/support.yml).
+OFFER_BUTTONS: list[dict[str, str]] = buttons("utter_offer_support")
 
 
 def offer_buttons() -> list[dict[str, str]]:
@@ -25,5 +26,5 @@ def offer_buttons() -> list[dict[str, str]]:
 def is_offer(bot_event: dict[str, Any]) -> bool:
     """Whether a ``bot`` tracker event offered the support form (it carries our button)."""
     data = bot_event.get("data") or {}
-    buttons = data.get("buttons") or []
-    return any(isinstance(b, dict) and b.get("payload") == OPEN_TICKET_PAYLOAD for b in buttons)
+    offered = data.get("buttons") or []
+    return any(isinstance(b, dict) and b.get("payload") == OPEN_TICKET_PAYLOAD for b in offered)

@@ -12,17 +12,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SUPPORT_LINK, TECHNICAL_ERROR_TEXT
-from actions.rollout import (
-    CANCEL_TEXT,
-    HINTS,
-    OUTSIDE_PILOT_DOC,
+from actions.rollout import CANCEL_TEXT, HINTS, ActionAnswerRollout, ValidateRolloutForm
+from actions.rollout_answers import OUTSIDE_PILOT_DOC
+from actions.rollout_state import (
     SLOT_CANCELLED,
     SLOT_COMPANY,
     SLOT_DEPARTEMENT,
     SLOT_EMPLOYEES,
     SLOT_TURNOVER,
-    ActionAnswerRollout,
-    ValidateRolloutForm,
     decode_quantity,
     encode_quantity,
 )
