@@ -46,11 +46,10 @@ from actions.support_context import (
 )
 from actions.support_offer import is_offer, offer_buttons
 from actions.texts import text
-from portal.conversations.repository import list_turns
-from portal.conversations.transcript import kb_candidates_from_turns, transcript_from_turns
 from storage.db import get_sessionmaker
-from support_tickets import service
 from support_tickets.errors import TicketValidationError
+from support_tickets.from_chat import create_ticket_from_chat as create_ticket
+from support_tickets.schemas import TicketCreate
 
 logger = logging.getLogger(__name__)
 
@@ -82,21 +81,13 @@ def ticket_fields(tracker: Tracker) -> dict[str, Any]:
 
 
 def create_ticket_from_chat(chat_session_id: str, fields: dict[str, Any]) -> str:
-    """Read the conversation's turns and create the ticket with their transcript and
-    knowledge-base candidates; the ticket's number (blocking: run in a thread)."""
+    """Validate the fields once and create the ticket with the conversation, through the
+    support desk's one service for it (the /support web form uses it too); the ticket's
+    number (blocking: run in a thread). Raises :class:`TicketValidationError` (French
+    message) for an invalid field."""
+    request = TicketCreate.validated(**fields, chat_session_id=chat_session_id, channel="chat")
     with get_sessionmaker()() as session:
-        turns = list_turns(session, chat_session_id)
-        page = fields.pop("page") or next((t.page for t in reversed(turns) if t.page), None)
-        ticket = service.create_ticket(
-            session,
-            **fields,
-            chat_session_id=chat_session_id,
-            transcript=transcript_from_turns(turns),
-            kb_candidates=kb_candidates_from_turns(turns),
-            page=page,
-            channel="chat",
-        )
-        return ticket.number
+        return create_ticket(session, request).number
 
 
 class ActionSubmitSupportTicket(Action):
