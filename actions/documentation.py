@@ -158,23 +158,18 @@ def rank_guides(guides: list[Guide], text: str) -> tuple[list[Guide], list[Guide
 
 def documentation_text(matching: list[Guide], others: list[Guide]) -> str:
     """The French answer, naming the most relevant guide(s) when there are some."""
-    # Not in domain/ yet: written with plain spaces before « : ? ! » and inside « », which the
-    # domain's typography check (tests/rasa) refuses; moving them means changing those spaces.
-    intro = "Les guides utilisateurs sont accessibles à tout moment par le lien « Documentation »."
+    intro = text("utter_docs_intro")
     if not matching and not others:
-        return (
-            f"{intro} Aucun guide n'est disponible pour le moment : si vous ne trouvez pas "
-            "votre réponse, vous pouvez solliciter nos équipes par le formulaire « support »."
-        )
+        return f"{intro} {text('utter_docs_none')}"
     if not matching:
-        return f"{intro} Voici la liste des guides disponibles."
+        return f"{intro} {text('utter_docs_all')}"
     if len(matching) == 1:
-        best = f"le guide « {matching[0].title} » devrait vous aider"
+        best = text("utter_docs_one", title=matching[0].title)
     else:
-        titles = ", ".join(f"« {g.title} »" for g in matching[:-1])
-        best = f"les guides {titles} et « {matching[-1].title} » devraient vous aider"
-    tail = " Les autres guides suivent dans la liste." if others else ""
-    return f"{intro} Pour votre question, {best}.{tail}"
+        titles = ", ".join(f"«\u00a0{g.title}\u00a0»" for g in matching[:-1])
+        best = text("utter_docs_many", titles=titles, last=matching[-1].title)
+    tail = f" {text('utter_docs_others')}" if others else ""
+    return f"{intro} {best}{tail}"
 
 
 class ActionShowDocumentation(Action):

@@ -16,21 +16,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SUPPORT_LINK, never_raise
 from actions.support_offer import offer_buttons
+from actions.texts import text
 
 logger = logging.getLogger(__name__)
 
 POSITIVE_VALUES = frozenset({"positive", "positif", "pos", "up"})
-# Not in domain/ yet: written with plain spaces before « : ? ! » and inside « », which the
-# domain's typography check (tests/rasa) refuses; moving them means changing those spaces.
-POSITIVE_TEXT = (
-    "Merci pour votre retour ! Je suis ravi d'avoir pu vous aider. "
-    "N'hésitez pas à me poser une autre question sur Chorus Portal Pro."
-)
-NEGATIVE_TEXT = (
-    "Je suis désolé que ma réponse ne vous ait pas été utile. Pouvez-vous reformuler votre "
-    "question avec d'autres mots ou en donnant un peu plus de détails ? Si vous préférez, "
-    "nos équipes peuvent vous répondre : il vous suffit de remplir le formulaire « support »."
-)
+POSITIVE_TEXT = text("utter_feedback_positive")
+NEGATIVE_TEXT = text("utter_feedback_negative")
 
 
 def feedback_value(tracker: Tracker) -> str | None:

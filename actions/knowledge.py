@@ -41,19 +41,11 @@ from knowledge_base.search import KnowledgeBase
 logger = logging.getLogger(__name__)
 
 CLARIFY_TEXT = text("utter_kb_clarify")
-# Not in domain/ yet: written with plain spaces before « : ? » and inside « », which the
-# domain's typography check (tests/rasa) refuses; moving them means changing those spaces.
-ABSTAIN_TEXT = (
-    "Je ne sais pas répondre à cette question. Nos équipes peuvent vous aider : "
-    "décrivez votre demande dans le formulaire « support »."
-)
-EMPTY_TEXT = "Je n'ai pas bien reçu votre question. Pouvez-vous la formuler en quelques mots ?"
+ABSTAIN_TEXT = text("utter_kb_abstain")
+EMPTY_TEXT = text("utter_kb_empty")
 # A « Vouliez-vous dire… » button whose entry left the knowledge base since it was shown
 # (content re-indexed meanwhile).
-GONE_TEXT = (
-    "Cette proposition n'est plus disponible : la documentation a été mise à jour entre-temps. "
-    "Pouvez-vous reformuler votre question ?"
-)
+GONE_TEXT = text("utter_kb_gone")
 
 _kb: KnowledgeBase | None = None
 _kb_lock = threading.Lock()
@@ -91,8 +83,8 @@ def _title_of(kb: KnowledgeBase) -> Callable[[str], str | None]:
 def answer_text(unit: Unit) -> str:
     if unit.guide_title and unit.section_title:
         # One line break: Rasa's REST channel splits a text into bubbles on blank lines.
-        # « Source : » keeps its plain space (not in domain/, like ABSTAIN_TEXT).
-        return f"{unit.answer}\nSource : {unit.guide_title} — {unit.section_title}"
+        source = text("utter_kb_source", guide=unit.guide_title, section=unit.section_title)
+        return f"{unit.answer}\n{source}"
     return unit.answer
 
 

@@ -49,26 +49,9 @@ REFERENCE_LINK = {
     "url": f"{GUIDE_URL}#numero-reference",
 }
 
-# Not in domain/ yet: written with plain spaces before « : ? ! » and inside « », which the
-# domain's typography check (tests/rasa) refuses; moving them means changing those spaces.
-ANONYMOUS_TEXT = (
-    "Pour protéger vos informations, je ne peux vous donner le statut d'un formulaire que "
-    "si vous êtes connecté à votre compte Chorus Portal Pro : un nom, un SIRET ou un numéro "
-    "saisi dans la conversation ne suffit pas à vous identifier. Connectez-vous avec votre "
-    "adresse électronique et votre mot de passe, puis reposez-moi la question en indiquant "
-    "le numéro de référence du formulaire (par exemple MJ-2024-000123). Une fois connecté, "
-    "vous pouvez aussi suivre chacun de vos formulaires dans votre liste, de la "
-    "transmission jusqu'au paiement."
-)
-NO_SUBMISSION_TEXT = (
-    "Je ne trouve aucun formulaire transmis depuis votre compte. Un brouillon qui n'a pas "
-    "encore été transmis n'apparaît pas ici : ouvrez-le sur le portail pour l'envoyer."
-)
-LIST_INTRO = "Voici vos formulaires les plus récents :"
-NO_KIND_INTRO = (
-    "Je ne trouve {none} {kind} parmi vos formulaires transmis. Voici vos formulaires les "
-    "plus récents :"
-)
+ANONYMOUS_TEXT = text("utter_status_anonymous")
+NO_SUBMISSION_TEXT = text("utter_status_no_submission")
+LIST_INTRO = text("utter_status_list_intro")
 
 KIND_HINTS: dict[Kind, re.Pattern[str]] = {
     Kind.MEMOIRE_JUSTICE: re.compile(r"\bmemoires?\b"),
@@ -160,7 +143,7 @@ def build_reply(owner_sub: str, references: list[str], kind: Kind | None, list_l
             intro = LIST_INTRO
             if kind_missing and kind is not None:
                 none = "aucune" if kind in FEMININE_KINDS else "aucun"
-                intro = NO_KIND_INTRO.format(none=none, kind=KIND_LABELS[kind])
+                intro = text("utter_status_no_kind_intro", none=none, kind=KIND_LABELS[kind])
             lines = [intro, *(summary_line(s) for s in latest)]
             lines.append(text("utter_status_list_outro", example=latest[0].reference))
             reply.add("\n".join(lines), [ASSISTANT_LINK])

@@ -101,12 +101,7 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
 
 INVALID_CATEGORY_TEXT = text("utter_support_invalid_category")
 INVALID_REFERENCE_TEXT = text("utter_support_invalid_reference", max_chars=MAX_REFERENCE_CHARS)
-# Not in domain/ yet: written with plain spaces inside « », which the domain's typography
-# check (tests/rasa) refuses; moving it means changing those spaces.
-REFERENCE_WITHOUT_FIGURES_TEXT = (
-    "Indiquez la référence du formulaire telle qu'elle y figure, avec ses chiffres (par "
-    "exemple MJ-2024-000123), ou répondez « aucune » si vous ne l'avez pas."
-)
+REFERENCE_WITHOUT_FIGURES_TEXT = text("utter_support_reference_without_figures")
 INVALID_CONFIRMATION_TEXT = text("utter_support_invalid_confirmation")
 EDIT_CHOICE_TEXT = text("utter_support_edit_choice")
 

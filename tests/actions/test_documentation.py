@@ -67,7 +67,7 @@ async def test_action_show_documentation_lists_all_guides_without_topic(
     message, events = await _run("Où est la documentation ?", library)
     assert events == []
     assert _slugs(message) == ALL_SLUGS
-    assert "« Documentation »" in message["text"]
+    assert "«\u00a0Documentation\u00a0»" in message["text"]
     assert message["custom"]["links"][0] == {
         "title": "Créer et gérer son compte",
         "url": "/docs/comptes",
@@ -77,7 +77,7 @@ async def test_action_show_documentation_lists_all_guides_without_topic(
 async def test_action_show_documentation_puts_memoire_guide_first(library: GuideLibrary) -> None:
     message, _ = await _run("je cherche le guide pour déposer mes mémoires", library)
     assert _slugs(message) == ["memoires-justice", "comptes", "remboursement-tic"]
-    assert "« Déposer un mémoire de frais de justice »" in message["text"]
+    assert "«\u00a0Déposer un mémoire de frais de justice\u00a0»" in message["text"]
     assert "Les autres guides suivent" in message["text"]
 
 
@@ -94,7 +94,7 @@ async def test_action_show_documentation_puts_tic_guide_first(library: GuideLibr
 async def test_action_show_documentation_matches_section_titles(library: GuideLibrary) -> None:
     message, _ = await _run("y a-t-il un guide si j'ai perdu mon mdp", library)
     assert _slugs(message) == ALL_SLUGS
-    assert "« Créer et gérer son compte »" in message["text"]
+    assert "«\u00a0Créer et gérer son compte\u00a0»" in message["text"]
 
 
 def test_action_show_documentation_ranks_title_before_section_match(
@@ -120,8 +120,8 @@ async def test_action_show_documentation_names_several_best_guides(
     message, _ = await _run("les guides sur les mémoires et la TIC", library)
     assert _slugs(message) == ["memoires-justice", "remboursement-tic", "comptes"]
     assert (
-        "les guides « Déposer un mémoire de frais de justice » et « Demander le remboursement "
-        "de la TIC/TICGN » devraient vous aider"
+        "les guides «\u00a0Déposer un mémoire de frais de justice\u00a0» et "
+        "«\u00a0Demander le remboursement de la TIC/TICGN\u00a0» devraient vous aider"
     ) in message["text"]
 
 
@@ -133,7 +133,7 @@ async def test_action_show_documentation_ignores_button_payload(library: GuideLi
 async def test_action_show_documentation_without_guides(tmp_path: Path) -> None:
     message, _ = await _run("documentation", GuideLibrary(tmp_path))
     assert message["custom"]["links"] == [DOCS_LINK]
-    assert "« support »" in message["text"]
+    assert "«\u00a0support\u00a0»" in message["text"]
 
 
 async def test_action_show_documentation_apologises_on_error(tmp_path: Path) -> None:

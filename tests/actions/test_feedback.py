@@ -42,7 +42,7 @@ def test_action_handle_feedback_name() -> None:
 
 async def test_action_handle_feedback_positive_thanks() -> None:
     message, events = await _run('/feedback{"feedback_value":"positive"}', "positive")
-    assert message["text"].startswith("Merci pour votre retour !")
+    assert message["text"].startswith("Merci pour votre retour\u00a0!")
     assert "support" not in message["text"]
     assert not message.get("custom")
     assert events == [SlotSet("feedback_value", None)]
@@ -52,7 +52,7 @@ async def test_action_handle_feedback_negative_offers_support() -> None:
     message, events = await _run('/feedback{"feedback_value":"negative"}', "negative")
     assert "désolé" in message["text"]
     assert "reformuler" in message["text"]
-    assert "« support »" in message["text"]
+    assert "«\u00a0support\u00a0»" in message["text"]
     assert message["custom"] == {"links": [SUPPORT_LINK]}
     assert events == [SlotSet("feedback_value", None)]
 

@@ -82,7 +82,7 @@ async def test_action_answer_question_answers_with_source(kb: KnowledgeBase) -> 
     messages, events = await _run(kb, _tracker(FORGOTTEN_PASSWORD))
     assert len(messages) == 1
     message = messages[0]
-    assert message["text"].endswith("Source : Compte utilisateur — Mot de passe oublié")
+    assert message["text"].endswith("Source\u00a0: Compte utilisateur — Mot de passe oublié")
     assert "Mot de passe oublié ?" in message["text"]
     custom = message["custom"]
     assert custom["links"] == [

@@ -137,7 +137,7 @@ async def test_action_check_status_without_reference_lists_latest() -> None:
     metadata = _identified(NO_SIRET_ACCOUNT.email)
     messages, _ = await _run(_tracker("où en est mon mémoire ?", metadata))
     text = _text(messages)
-    assert text.startswith("Voici vos formulaires les plus récents :")
+    assert text.startswith("Voici vos formulaires les plus récents\u00a0:")
     assert text.index("MJ-2026-000123") < text.index("MJ-2026-000087") < text.index("MJ-2025")
     assert "TIC-2026-000042" not in text  # someone else's
     assert "indiquez-moi la référence" in text
