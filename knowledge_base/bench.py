@@ -55,11 +55,10 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-def synthetic_scale(dimension: int, rows: int = SYNTHETIC_ROWS) -> dict[str, Any]:
-    """Flat vs HNSW on ``rows`` synthetic vectors (single-threaded, one query at a time)."""
+def _synthetic_vectors(dimension: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` data vectors and :data:`SYNTHETIC_QUERIES` query vectors, L2-normalised."""
     import faiss
 
-    faiss.omp_set_num_threads(1)
     rng = np.random.default_rng(SEED)
     # Real sentence embeddings have a low intrinsic dimension: draw points in a
     # LATENT_DIMENSION-d space, map them linearly to ``dimension`` and add a little noise
@@ -75,12 +74,17 @@ def synthetic_scale(dimension: int, rows: int = SYNTHETIC_ROWS) -> dict[str, Any
         return points
 
     data = sample(rows)
-    queries = sample(SYNTHETIC_QUERIES)
-    report: dict[str, Any] = {"rows": rows, "dimension": dimension}
+    return data, sample(SYNTHETIC_QUERIES)
+
+
+def _flat_run(data: np.ndarray, queries: np.ndarray, report: dict[str, Any]) -> list[set[int]]:
+    """Build and query ``IndexFlatIP`` (figures into ``report``); the exact top 10 of each
+    query."""
+    import faiss
 
     rss = _rss_mb()
     started = time.perf_counter()
-    flat = faiss.IndexFlatIP(dimension)
+    flat = faiss.IndexFlatIP(data.shape[1])
     flat.add(data)
     report["flat_build_s"] = time.perf_counter() - started
     report["flat_bytes_mb"] = len(faiss.serialize_index(flat)) / 2**20
@@ -93,10 +97,19 @@ def synthetic_scale(dimension: int, rows: int = SYNTHETIC_ROWS) -> dict[str, Any
         samples.append(time.perf_counter() - started)
         exact.append(set(ids[0].tolist()))
     report["flat_latency"] = _percentiles(samples)
+    return exact
+
+
+def _hnsw_run(
+    data: np.ndarray, queries: np.ndarray, exact: list[set[int]], report: dict[str, Any]
+) -> None:
+    """Build ``IndexHNSWFlat`` and query it at each ``HNSW_EF_SEARCH`` (figures and recall@10
+    against ``exact`` into ``report``)."""
+    import faiss
 
     rss = _rss_mb()
     started = time.perf_counter()
-    hnsw = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    hnsw = faiss.IndexHNSWFlat(data.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
     hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     faiss.omp_set_num_threads(2)
     hnsw.add(data)
@@ -117,4 +130,15 @@ def synthetic_scale(dimension: int, rows: int = SYNTHETIC_ROWS) -> dict[str, Any
         report["hnsw"].append(
             {"ef_search": ef, "recall@10": recall / len(queries), **_percentiles(samples)}
         )
+
+
+def synthetic_scale(dimension: int, rows: int = SYNTHETIC_ROWS) -> dict[str, Any]:
+    """Flat vs HNSW on ``rows`` synthetic vectors (single-threaded, one query at a time)."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+    data, queries = _synthetic_vectors(dimension, rows)
+    report: dict[str, Any] = {"rows": rows, "dimension": dimension}
+    exact = _flat_run(data, queries, report)
+    _hnsw_run(data, queries, exact, report)
     return report

@@ -140,7 +140,8 @@ class EntryClassifier:
         logits = np.asarray(features @ self._columns).ravel() + self.biases
         logits -= logits.max()
         exp = np.exp(logits)
-        return (exp / exp.sum()).astype(np.float32)
+        probabilities: np.ndarray = (exp / exp.sum()).astype(np.float32)
+        return probabilities
 
     def save(self, path: Path) -> None:
         """Write the model to ``path`` (``.npz``; weights stored as float16)."""

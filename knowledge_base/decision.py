@@ -137,6 +137,93 @@ def required_margin(answer_min_margin: float, agree: bool) -> float:
     return max(margin, NEAR_TIE_MARGIN)
 
 
+# What to do and with which hits: the action and the hit to answer, or the 2–3 to offer.
+Choice = tuple[Action, tuple[Hit, ...]]
+
+
+def _close_entries(entries: list[Hit], best_score: float) -> list[Hit]:
+    """The entries after the best one, up to :data:`MAX_CANDIDATES` in all, whose fused score
+    is within :data:`CLARIFY_SPREAD` of the best."""
+    return [h for h in entries[1:MAX_CANDIDATES] if h.fused >= best_score - CLARIFY_SPREAD]
+
+
+def _choose_without_fact(
+    entries: list[Hit],
+    best_score: float,
+    fact: str | None,  # pragma: no mutate (annotation)
+    settings: KnowledgeBaseSettings,
+) -> Choice:
+    """On the subject, without the fact asked: the close entries that state it are the
+    answer (one) or the choice (several); with none, say we do not know."""
+    close = _close_entries(entries, best_score)
+    stating = [h for h in close if fact is not None and states_fact(h.unit.answer, fact)]
+    if len(stating) == 1 and stating[0].fused >= settings.clarify_min_score:
+        return "answer", (stating[0],)
+    if stating:
+        return "clarify", tuple(stating)
+    return ("clarify", (entries[0], *close)) if close else ("abstain", ())
+
+
+def _clarify(entries: list[Hit], best_score: float) -> Choice:
+    """The best entry and the close ones (the runner-up always); a lone candidate is an
+    answer."""
+    close = _close_entries(entries, best_score)
+    if not close and len(entries) > 1:
+        close = [entries[1]]
+    candidates = (entries[0], *close)
+    if len(candidates) == 1:  # nothing else to offer: one candidate is an answer
+        return "answer", candidates
+    return "clarify", candidates
+
+
+def _choose(
+    entries: list[Hit],
+    best_score: float,
+    crossed: dict[str, bool],
+    fact: str | None,  # pragma: no mutate (annotation)
+    fact_missing: bool,
+    settings: KnowledgeBaseSettings,
+) -> Choice:
+    """The action for the distinct ``entries`` (best first), given the thresholds crossed."""
+    if (
+        entries
+        and crossed["answer_min_score"]
+        and crossed["answer_min_margin"]
+        and not fact_missing
+    ):
+        return "answer", (entries[0],)
+    if entries and fact_missing and crossed["clarify_min_score"]:
+        return _choose_without_fact(entries, best_score, fact, settings)
+    if entries and crossed["clarify_min_score"]:
+        return _clarify(entries, best_score)
+    return "abstain", ()
+
+
+def _log_decision(
+    decision: Decision,
+    entries: list[Hit],
+    crossed: dict[str, bool],
+    fact: str | None,  # pragma: no mutate (annotation)
+    fact_missing: bool,
+) -> None:
+    logger.info(
+        "kb.decision action=%s query=%r best=%s score=%.3f margin=%.3f crossed=%s "
+        "fact_asked=%s fact_missing=%s top=%s",
+        decision.action,
+        decision.query,
+        entries[0].unit.id if entries else None,
+        decision.best_score,
+        decision.margin,
+        [name for name, ok in crossed.items() if ok],
+        fact,
+        fact_missing,
+        [
+            (h.unit.id, round(h.dense, 3), round(h.lexical, 3), round(h.fused, 3))
+            for h in decision.hits[:3]
+        ],
+    )
+
+
 def decide(query: str, hits: list[Hit], settings: KnowledgeBaseSettings) -> Decision:
     """Choose answer / clarify / abstain for ``hits`` (best first) and log it."""
     thresholds = {
@@ -160,60 +247,17 @@ def decide(query: str, hits: list[Hit], settings: KnowledgeBaseSettings) -> Deci
     fact_missing = (
         bool(entries) and fact is not None and not states_fact(entries[0].unit.answer, fact)
     )
-    action: Action
-    if (
-        entries
-        and crossed["answer_min_score"]
-        and crossed["answer_min_margin"]
-        and not fact_missing
-    ):
-        action, candidates = "answer", (entries[0],)
-    elif entries and fact_missing and crossed["clarify_min_score"]:
-        # On the subject, without the fact asked: the close entries that state it are the
-        # answer (one) or the choice (several); with none, say we do not know.
-        close = [h for h in entries[1:MAX_CANDIDATES] if h.fused >= best_score - CLARIFY_SPREAD]
-        stating = [h for h in close if fact is not None and states_fact(h.unit.answer, fact)]
-        if len(stating) == 1 and stating[0].fused >= settings.clarify_min_score:
-            action, candidates = "answer", (stating[0],)
-        elif stating:
-            action, candidates = "clarify", tuple(stating)
-        else:
-            action, candidates = ("clarify", (entries[0], *close)) if close else ("abstain", ())
-
-    elif entries and crossed["clarify_min_score"]:
-        close = [h for h in entries[1:MAX_CANDIDATES] if h.fused >= best_score - CLARIFY_SPREAD]
-        if not close and len(entries) > 1:
-            close = [entries[1]]
-        action, candidates = "clarify", (entries[0], *close)
-        if len(candidates) == 1:  # nothing else to offer: one candidate is an answer
-            action = "answer"
-    else:
-        action, candidates = "abstain", ()
+    action, candidates = _choose(entries, best_score, crossed, fact, fact_missing, settings)
     decision = Decision(
         action=action,
         query=query,
         best_score=best_score,
         margin=margin,
         agree=agree,
-        candidates=tuple(candidates),
+        candidates=candidates,
         hits=tuple(ordered),
         thresholds=thresholds,
         missing_fact=fact if fact_missing else None,
     )
-    logger.info(
-        "kb.decision action=%s query=%r best=%s score=%.3f margin=%.3f crossed=%s "
-        "fact_asked=%s fact_missing=%s top=%s",
-        action,
-        query,
-        entries[0].unit.id if entries else None,
-        best_score,
-        margin,
-        [name for name, ok in crossed.items() if ok],
-        fact,
-        fact_missing,
-        [
-            (h.unit.id, round(h.dense, 3), round(h.lexical, 3), round(h.fused, 3))
-            for h in ordered[:3]
-        ],
-    )
+    _log_decision(decision, entries, crossed, fact, fact_missing)
     return decision

@@ -29,10 +29,6 @@ from knowledge_base.text import simple_tokens
 
 ROLLOUT_GUIDE = "facturation-electronique"
 TIC_GUIDE = "remboursement-tic-ticgn"
-MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -167,10 +163,11 @@ def data_date(value: Any) -> str:
     """A date read from rollout.yml (``2018-01-01`` or a date) in French; other values as
     text."""
     if isinstance(value, str):
+        text = value
         try:
-            value = dt.date.fromisoformat(value)
+            value = dt.date.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     return french_date(value) if isinstance(value, dt.date) else str(value)
 
 
@@ -215,33 +212,34 @@ def _criteria_sentence(criteria: dict[str, Any]) -> str:
     return " et ".join(parts)
 
 
-def rollout_units(content_dir: Path, guides: list[Guide]) -> list[Unit]:
-    """Units worded from ``rollout.yml``: one per wave, one per category, one for the
-    TIC/TICGN pilot départements. Unknown keys are ignored; a missing file gives none."""
-    path = content_dir / "rollout.yml"
-    if not path.exists():
-        return []
-    data = load_rollout(path)
-    by_slug = {g.slug: g for g in guides}
-    invoicing = by_slug.get(ROLLOUT_GUIDE)
-    categories = {str(c.get("id")): c for c in data.get("categories") or [] if isinstance(c, dict)}
-    units: list[Unit] = []
+def _rollout_unit(
+    uid: str,
+    title: str,
+    answer: str,
+    match: Iterable[str],
+    guide: Guide | None,  # pragma: no mutate (annotation)
+) -> Unit:
+    """A rollout unit citing the section of ``guide`` closest to its title and answer."""
+    source, guide_title, section_title = _best_section(guide, f"{title} {answer}")
+    return Unit(
+        id=uid,
+        kind="rollout",
+        title=title,
+        answer=answer,
+        match_texts=(title, answer, *match),
+        source=source,
+        guide_title=guide_title,
+        section_title=section_title,
+    )
 
-    def add(uid: str, title: str, answer: str, match: Iterable[str], guide: Guide | None) -> None:
-        source, guide_title, section_title = _best_section(guide, f"{title} {answer}")
-        units.append(
-            Unit(
-                id=uid,
-                kind="rollout",
-                title=title,
-                answer=answer,
-                match_texts=(title, answer, *match),
-                source=source,
-                guide_title=guide_title,
-                section_title=section_title,
-            )
-        )
 
+def _wave_units(
+    data: dict[str, Any],
+    categories: dict[str, dict[str, Any]],
+    invoicing: Guide | None,  # pragma: no mutate (annotation)
+) -> list[Unit]:
+    """One unit per wave of the obligation (skipped without a date)."""
+    units = []
     for wave in data.get("waves") or []:
         if not isinstance(wave, dict) or "date" not in wave:
             continue
@@ -256,14 +254,25 @@ def rollout_units(content_dir: Path, guides: list[Guide]) -> list[Unit]:
             f" {wave['description'].strip()}" if isinstance(wave.get("description"), str) else ""
         )
         year = str(wave["date"])[:4]
-        add(
-            f"rollout-vague-{year}",
-            f"Obligation de facturation électronique au {when}",
-            f"Depuis le {when}, la facturation électronique aux acheteurs publics est "
-            f"obligatoire pour : {who}{count}.{detail}",
-            [f"facture électronique obligatoire en {year} pour {who}"],
-            invoicing,
+        units.append(
+            _rollout_unit(
+                f"rollout-vague-{year}",
+                f"Obligation de facturation électronique au {when}",
+                f"Depuis le {when}, la facturation électronique aux acheteurs publics est "
+                f"obligatoire pour : {who}{count}.{detail}",
+                [f"facture électronique obligatoire en {year} pour {who}"],
+                invoicing,
+            )
         )
+    return units
+
+
+def _category_units(
+    categories: dict[str, dict[str, Any]],
+    invoicing: Guide | None,  # pragma: no mutate (annotation)
+) -> list[Unit]:
+    """One unit per company category with an obligation date."""
+    units = []
     for cid, category in categories.items():
         label = _category_label(category)
         aliases = [str(a) for a in category.get("aliases") or []]
@@ -273,18 +282,30 @@ def rollout_units(content_dir: Path, guides: list[Guide]) -> list[Unit]:
         criteria = category.get("criteria") if isinstance(category.get("criteria"), dict) else {}
         rule = _criteria_sentence(criteria or {})
         rule_text = f" Relève de cette catégorie une entreprise qui compte {rule}." if rule else ""
-        add(
-            f"rollout-categorie-{cid.replace('_', '-')}",
-            f"Date d'obligation pour une {label}",
-            f"Pour une {label}, la facturation électronique aux acheteurs publics est "
-            f"obligatoire depuis le {data_date(date)}.{rule_text}",
-            [f"{label} {' '.join(aliases)} date obligation facture électronique"],
-            invoicing,
+        units.append(
+            _rollout_unit(
+                f"rollout-categorie-{cid.replace('_', '-')}",
+                f"Date d'obligation pour une {label}",
+                f"Pour une {label}, la facturation électronique aux acheteurs publics est "
+                f"obligatoire depuis le {data_date(date)}.{rule_text}",
+                [f"{label} {' '.join(aliases)} date obligation facture électronique"],
+                invoicing,
+            )
         )
+    return units
+
+
+def _public_entities_units(
+    data: dict[str, Any],
+    invoicing: Guide | None,  # pragma: no mutate (annotation)
+) -> list[Unit]:
+    """The public buyers' obligation to accept e-invoices (none without its date)."""
     public = data.get("public_entities")
-    if isinstance(public, dict) and public.get("acceptance_date"):
-        aliases = ", ".join(str(a) for a in public.get("aliases") or [])
-        add(
+    if not (isinstance(public, dict) and public.get("acceptance_date")):
+        return []
+    aliases = ", ".join(str(a) for a in public.get("aliases") or [])
+    return [
+        _rollout_unit(
             "rollout-acheteurs-publics",
             "Obligation des acheteurs publics d'accepter les factures électroniques",
             f"Depuis le {data_date(public['acceptance_date'])}, tous les acheteurs publics "
@@ -293,26 +314,54 @@ def rollout_units(content_dir: Path, guides: list[Guide]) -> list[Unit]:
             [f"{aliases} accepter factures électroniques"],
             invoicing,
         )
+    ]
+
+
+def _pilot_units(
+    data: dict[str, Any],
+    tic_guide: Guide | None,  # pragma: no mutate (annotation)
+) -> list[Unit]:
+    """The départements of the TIC/TICGN online pilot (none without any)."""
     pilot = data.get("tic_ticgn_pilot")
-    if isinstance(pilot, dict) and pilot.get("departements"):
-        names = []
-        for dep in pilot["departements"]:
-            if isinstance(dep, dict):
-                names.append(f"{dep.get('name', '')} ({dep.get('code', '')})".strip())
-            else:
-                names.append(str(dep))
-        portal = pilot.get("portal", "DémaTIC")
-        listing = ", ".join(dict.fromkeys(names))
-        add(
+    if not (isinstance(pilot, dict) and pilot.get("departements")):
+        return []
+    names = []
+    for dep in pilot["departements"]:
+        if isinstance(dep, dict):
+            names.append(f"{dep.get('name', '')} ({dep.get('code', '')})".strip())
+        else:
+            names.append(str(dep))
+    portal = pilot.get("portal", "DémaTIC")
+    listing = ", ".join(dict.fromkeys(names))
+    return [
+        _rollout_unit(
             "rollout-tic-ticgn-departements",
             "Départements concernés par la demande de remboursement TIC/TICGN en ligne",
             "La demande de remboursement de la TIC/TICGN sur le portail est réservée aux "
             f"demandeurs dont le siège social est situé dans un département expérimentateur "
             f"du dispositif {portal} : {listing}.",
             [f"remboursement TIC TICGN siège département {listing}"],
-            by_slug.get(TIC_GUIDE),
+            tic_guide,
         )
-    return units
+    ]
+
+
+def rollout_units(content_dir: Path, guides: list[Guide]) -> list[Unit]:
+    """Units worded from ``rollout.yml``: one per wave, one per category, one for the
+    TIC/TICGN pilot départements. Unknown keys are ignored; a missing file gives none."""
+    path = content_dir / "rollout.yml"
+    if not path.exists():
+        return []
+    data = load_rollout(path)
+    by_slug = {g.slug: g for g in guides}
+    invoicing = by_slug.get(ROLLOUT_GUIDE)
+    categories = {str(c.get("id")): c for c in data.get("categories") or [] if isinstance(c, dict)}
+    return (
+        _wave_units(data, categories, invoicing)
+        + _category_units(categories, invoicing)
+        + _public_entities_units(data, invoicing)
+        + _pilot_units(data, by_slug.get(TIC_GUIDE))
+    )
 
 
 def build_units(content_dir: Path) -> list[Unit]:

@@ -26,11 +26,15 @@ import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from knowledge_base.documents import Unit
 from knowledge_base.text import expand_abbreviations
+
+if TYPE_CHECKING:
+    import torch
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +116,57 @@ def _batches(pairs: list[Pair], rng: random.Random) -> list[list[Pair]]:
     return batches
 
 
+def _embed(static: Any, texts: list[str]) -> torch.Tensor:
+    """Normalised embeddings of ``texts`` through the static embedding module ``static``
+    (a sentence-transformers ``StaticEmbedding``: its tokenizer and ``EmbeddingBag``)."""
+    import torch
+
+    prepared = [expand_abbreviations(t) for t in texts]
+    features = static.tokenizer.encode_batch(prepared, add_special_tokens=False)
+    ids = [torch.tensor(f.ids, dtype=torch.long) for f in features]
+    offsets = torch.tensor([0, *np.cumsum([len(i) for i in ids[:-1]])], dtype=torch.long)
+    flat = torch.cat(ids) if ids else torch.zeros(0, dtype=torch.long)
+    embedded: torch.Tensor = static.embedding(flat, offsets)
+    return torch.nn.functional.normalize(embedded, dim=-1)
+
+
+def _contrastive_loss(anchors: torch.Tensor, positives: torch.Tensor) -> torch.Tensor:
+    """Symmetric multiple-negatives ranking loss of in-batch pairs (row i ↔ row i)."""
+    import torch
+
+    logits = SCALE * anchors @ positives.T
+    labels = torch.arange(len(anchors))
+    return (
+        torch.nn.functional.cross_entropy(logits, labels)
+        + torch.nn.functional.cross_entropy(logits.T, labels)
+    ) / 2
+
+
+def _train_epoch(
+    batches: list[list[Pair]],
+    static: Any,
+    optimizer: torch.optim.Optimizer,
+    weight: torch.Tensor,
+    frozen: torch.Tensor,
+) -> list[float]:
+    """One optimisation step per batch; the ``frozen`` rows of ``weight`` stay zero.
+    Returns each step's loss."""
+    import torch
+
+    losses: list[float] = []
+    for batch in batches:
+        anchors = _embed(static, [p.anchor for p in batch])
+        positives = _embed(static, [p.positive for p in batch])
+        loss = _contrastive_loss(anchors, positives)
+        optimizer.zero_grad()
+        loss.backward()  # type: ignore[no-untyped-call]
+        optimizer.step()
+        with torch.no_grad():
+            weight[frozen] = 0.0
+        losses.append(float(loss.detach()))
+    return losses
+
+
 def fine_tune(model_dir: Path, units: list[Unit], epochs: int | None = None) -> dict[str, float]:
     """Fine-tune the static embedder saved in ``model_dir`` in place on ``units``' pairs.
 
@@ -126,7 +181,7 @@ def fine_tune(model_dir: Path, units: list[Unit], epochs: int | None = None) -> 
     torch.manual_seed(SEED)
     started = time.perf_counter()
     model = SentenceTransformer(str(model_dir), device="cpu")
-    static = model[0]
+    static: Any = model[0]  # the StaticEmbedding module
     weight = static.embedding.weight
     frozen = torch.nonzero(weight.detach().abs().sum(dim=1) == 0).squeeze(1)  # stop words, unk
     static.embedding.sparse = True  # only the rows of a batch's words get a gradient
@@ -134,35 +189,11 @@ def fine_tune(model_dir: Path, units: list[Unit], epochs: int | None = None) -> 
     pairs = training_pairs(units)
     rng = random.Random(SEED)
     model.train()
-
-    def embed(texts: list[str]) -> torch.Tensor:
-        prepared = [expand_abbreviations(t) for t in texts]
-        features = static.tokenizer.encode_batch(prepared, add_special_tokens=False)
-        ids = [torch.tensor(f.ids, dtype=torch.long) for f in features]
-        offsets = torch.tensor([0, *np.cumsum([len(i) for i in ids[:-1]])], dtype=torch.long)
-        flat = torch.cat(ids) if ids else torch.zeros(0, dtype=torch.long)
-        return torch.nn.functional.normalize(static.embedding(flat, offsets), dim=-1)
-
     losses: list[float] = []
     steps = 0
     for _ in range(EPOCHS if epochs is None else epochs):
-        epoch_loss = []
-        for batch in _batches(pairs, rng):
-            anchors = embed([p.anchor for p in batch])
-            positives = embed([p.positive for p in batch])
-            logits = SCALE * anchors @ positives.T
-            labels = torch.arange(len(batch))
-            loss = (
-                torch.nn.functional.cross_entropy(logits, labels)
-                + torch.nn.functional.cross_entropy(logits.T, labels)
-            ) / 2
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            with torch.no_grad():
-                weight[frozen] = 0.0
-            epoch_loss.append(float(loss.detach()))
-            steps += 1
+        epoch_loss = _train_epoch(_batches(pairs, rng), static, optimizer, weight, frozen)
+        steps += len(epoch_loss)
         losses.append(float(np.mean(epoch_loss)) if epoch_loss else 0.0)
     model.eval()
     static.embedding.sparse = False

@@ -247,7 +247,7 @@ class GuideLibrary:
         return {"directory": self.directory}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(state["directory"])  # type: ignore[misc, arg-type]
+        self.__init__(state["directory"])  # type: ignore[misc]
 
     def _signature(self) -> tuple[tuple[str, int, int], ...]:
         entries: list[tuple[str, int, int]] = []

@@ -108,7 +108,7 @@ def _is_credit_note(token: Any) -> bool:
     return token.lower_ == "avoir" and previous is not None and previous.pos_ == "DET"
 
 
-def _doc_lemmas(doc: Iterable) -> list[str]:
+def _doc_lemmas(doc: Iterable[Any]) -> list[str]:
     stops = stop_words()
     out: list[str] = []
     for token in doc:

@@ -73,7 +73,9 @@ def _financial_condition(criteria: Criteria, figures: Figures) -> Condition:
         return None
     turnover_ok = turnover is not None and turnover.comparable <= criteria.max_turnover_eur
     balance_ok = balance is not None and balance.comparable <= criteria.max_balance_sheet_eur
-    combine = FINANCIAL_RULES.get(criteria.financial_rule, operator.or_)
+    combine: Callable[[bool, bool], bool] = FINANCIAL_RULES.get(
+        criteria.financial_rule, operator.or_
+    )
     return combine(turnover_ok, balance_ok)
 
 
