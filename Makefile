@@ -24,8 +24,9 @@ run: setup  ## install what is missing, train/index if needed, start the 3 serve
 test: setup-dev  ## every check: lint, unit tests (SQLite + PostgreSQL), Rasa checks, end-to-end
 	scripts/test.sh
 
-lint:  ## ruff, the import layers
+lint:  ## ruff, mypy (strict), the import layers
 	.venv/bin/ruff check .
+	.venv/bin/mypy
 	.venv/bin/lint-imports --no-cache
 	.venv/bin/ruff format --check assistant knowledge_base actions support_tickets storage portal web_common tests nlu_components scripts
 
