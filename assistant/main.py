@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from assistant.chat.gateway import RasaGateway
+from assistant.chat.schemas import ErrorResponse
 from assistant.config import Settings, get_settings
 from assistant.errors import install_error_handlers
 from assistant.health import HealthProbe
@@ -27,6 +28,7 @@ from web_common.rate_limit import app_limiter
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
+PORTAL_KEY_REFUSED = {"model": ErrorResponse, "description": "Clé d'API absente ou invalide"}
 
 
 def mount_dsfr(app: FastAPI, dist_dir: Path) -> bool:
@@ -40,6 +42,32 @@ def mount_dsfr(app: FastAPI, dist_dir: Path) -> bool:
         return False
     app.mount("/static/dsfr", StaticFiles(directory=dist_dir), name="dsfr")
     return True
+
+
+def _install_cors(app: FastAPI, settings: Settings) -> None:
+    """Let the host portals of ``cors_allowed_origins`` call the API from the widget."""
+    origins = [o.strip() for o in settings.cors_allowed_origins.split(",") if o.strip()]
+    if origins:  # a host portal on another origin embeds the widget
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "X-Conversation-Key", "X-Identity-Token"],
+        )
+
+
+def _include_routes(app: FastAPI) -> None:
+    app.include_router(chat.router)
+    app.include_router(chat_history.router)
+    app.include_router(health.router)
+    app.include_router(pages.router)
+    app.include_router(docs.router)
+    app.include_router(auth.router)
+    # The portal feed API refuses every request without its key (portal.require_api_key).
+    app.include_router(portal.router, responses={401: PORTAL_KEY_REFUSED})
+    app.include_router(support_form.router)  # the /support web form (issue 5)
+    install_support(app)  # agents' JSON API /api/agent and console /console (issue 5)
 
 
 def create_app(
@@ -81,24 +109,8 @@ def create_app(
     app_limiter(app.state, "client", settings.rate_limit_per_client)
     install_error_handlers(app)
     install_security_headers(app)
-    origins = [o.strip() for o in settings.cors_allowed_origins.split(",") if o.strip()]
-    if origins:  # a host portal on another origin embeds the widget
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=origins,
-            allow_credentials=True,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type", "X-Conversation-Key", "X-Identity-Token"],
-        )
-    app.include_router(chat.router)
-    app.include_router(chat_history.router)
-    app.include_router(health.router)
-    app.include_router(pages.router)
-    app.include_router(docs.router)
-    app.include_router(auth.router)
-    app.include_router(portal.router)
-    app.include_router(support_form.router)  # the /support web form (issue 5)
-    install_support(app)  # agents' JSON API /api/agent and console /console (issue 5)
+    _install_cors(app, settings)
+    _include_routes(app)
     app.state.widget_allowed_domains = settings.widget_allowed_domains
     mount_dsfr(app, settings.dsfr_dist_dir)  # before /static, which would shadow it
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -20,7 +20,7 @@ from support_tickets.taxonomy import (
     STATUS_IN_PROGRESS,
     STATUS_NEW,
 )
-from support_tickets.validation import validate_text
+from support_tickets.validation import is_row_id, validate_text
 
 
 def _check_reply_status(ticket: Ticket, status: str | None) -> None:
@@ -103,7 +103,7 @@ def assign_ticket(
     """Assign the ticket to an active agent (or to nobody with ``None``)."""
     assignee = None
     if assignee_id is not None:
-        assignee = session.get(Agent, assignee_id)
+        assignee = session.get(Agent, assignee_id) if is_row_id(assignee_id) else None
         if assignee is None or not assignee.active:
             raise TicketValidationError("Cet agent n'existe pas ou n'est plus actif.", "assignee")
     previous = ticket.assignee.name if ticket.assignee else None

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from storage.db import get_sessionmaker
 from support_tickets import agent_actions, auth, canned, outbox, repository
 from support_tickets.config import get_support_settings
+from support_tickets.http_errors import error_responses
 from support_tickets.models import Agent, Ticket
 from support_tickets.requester import get_ticket
 from support_tickets.schemas import (
@@ -59,6 +60,9 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/agent", tags=["Support — console des agents"])
 
+# What every write on a ticket may answer: unreadable body, no session, no CSRF header,
+# unknown ticket, invalid field (a change of status may also answer 409).
+WRITE_ERRORS = (400, 401, 403, 404, 422)
 # Same wording as the portal's login (assistant/routes/auth.py).
 TOO_MANY_LOGINS = "Trop de tentatives de connexion depuis votre adresse : patientez une minute."
 
@@ -173,10 +177,7 @@ def login_retry_after(request: Request) -> int | None:
     "/login",
     response_model=LoginResponse,
     summary="Connexion d'un agent",
-    responses={
-        401: {"description": "Identifiants incorrects ou compte verrouillé"},
-        429: {"description": "Trop de tentatives depuis cette adresse (en-tête Retry-After)"},
-    },
+    responses=error_responses(400, 422, 429, e401="Identifiants incorrects ou compte verrouillé"),
 )
 def login(body: LoginRequest, request: Request, response: Response, db: DbSession) -> LoginResponse:
     wait_s = login_retry_after(request)
@@ -188,7 +189,7 @@ def login(body: LoginRequest, request: Request, response: Response, db: DbSessio
     return LoginResponse(agent=agent_out(agent), csrf_token=new.csrf_token)
 
 
-@router.post("/logout", status_code=204, summary="Déconnexion")
+@router.post("/logout", status_code=204, summary="Déconnexion", responses=error_responses(401, 403))
 def logout(request: Request, current: ApiAgent, db: DbSession) -> Response:
     auth.close_session(db, session_token(request))
     response = Response(status_code=204)
@@ -196,17 +197,29 @@ def logout(request: Request, current: ApiAgent, db: DbSession) -> Response:
     return response
 
 
-@router.get("/me", response_model=LoginResponse, summary="Agent connecté")
+@router.get(
+    "/me", response_model=LoginResponse, summary="Agent connecté", responses=error_responses(401)
+)
 def me(current: ApiAgent) -> LoginResponse:
     return LoginResponse(agent=agent_out(current.agent), csrf_token=current.csrf_token)
 
 
-@router.get("/agents", response_model=list[AgentOut], summary="Agents actifs (assignation)")
+@router.get(
+    "/agents",
+    response_model=list[AgentOut],
+    summary="Agents actifs (assignation)",
+    responses=error_responses(401),
+)
 def agents(current: ApiAgent, db: DbSession) -> list[AgentOut]:
     return [agent_out(a) for a in repository.list_agents(db)]
 
 
-@router.get("/tickets", response_model=QueueOut, summary="File des tickets")
+@router.get(
+    "/tickets",
+    response_model=QueueOut,
+    summary="File des tickets",
+    responses=error_responses(401, 422),
+)
 def queue(
     current: ApiAgent,
     db: DbSession,
@@ -231,12 +244,22 @@ def queue(
     )
 
 
-@router.get("/tickets/{ticket_id}", response_model=TicketDetail, summary="Détail d'un ticket")
+@router.get(
+    "/tickets/{ticket_id}",
+    response_model=TicketDetail,
+    summary="Détail d'un ticket",
+    responses=error_responses(401, 404, 422),
+)
 def ticket_detail(ticket_id: int, current: ApiAgent, db: DbSession) -> TicketDetail:
     return detail(db, get_ticket(db, ticket_id))
 
 
-@router.post("/tickets/{ticket_id}/replies", response_model=TicketDetail, summary="Répondre")
+@router.post(
+    "/tickets/{ticket_id}/replies",
+    response_model=TicketDetail,
+    summary="Répondre",
+    responses=error_responses(*WRITE_ERRORS, 409),
+)
 def reply(
     ticket_id: int, body: ReplyIn, current: ApiAgent, db: DbSession, tasks: BackgroundTasks
 ) -> TicketDetail:
@@ -253,28 +276,48 @@ def reply(
     return detail(db, ticket)
 
 
-@router.post("/tickets/{ticket_id}/notes", response_model=TicketDetail, summary="Note interne")
+@router.post(
+    "/tickets/{ticket_id}/notes",
+    response_model=TicketDetail,
+    summary="Note interne",
+    responses=error_responses(*WRITE_ERRORS),
+)
 def note(ticket_id: int, body: NoteIn, current: ApiAgent, db: DbSession) -> TicketDetail:
     ticket = get_ticket(db, ticket_id)
     agent_actions.add_internal_note(db, ticket, agent=current.agent, text=body.text)
     return detail(db, ticket)
 
 
-@router.post("/tickets/{ticket_id}/assign", response_model=TicketDetail, summary="Assigner")
+@router.post(
+    "/tickets/{ticket_id}/assign",
+    response_model=TicketDetail,
+    summary="Assigner",
+    responses=error_responses(*WRITE_ERRORS),
+)
 def assign(ticket_id: int, body: AssignIn, current: ApiAgent, db: DbSession) -> TicketDetail:
     ticket = get_ticket(db, ticket_id)
     agent_actions.assign_ticket(db, ticket, agent=current.agent, assignee_id=body.assignee_id)
     return detail(db, ticket)
 
 
-@router.post("/tickets/{ticket_id}/status", response_model=TicketDetail, summary="Statut")
+@router.post(
+    "/tickets/{ticket_id}/status",
+    response_model=TicketDetail,
+    summary="Statut",
+    responses=error_responses(*WRITE_ERRORS, 409),
+)
 def status_change(ticket_id: int, body: StatusIn, current: ApiAgent, db: DbSession) -> TicketDetail:
     ticket = get_ticket(db, ticket_id)
     agent_actions.change_status(db, ticket, agent=current.agent, status=body.status)
     return detail(db, ticket)
 
 
-@router.post("/tickets/{ticket_id}/priority", response_model=TicketDetail, summary="Priorité")
+@router.post(
+    "/tickets/{ticket_id}/priority",
+    response_model=TicketDetail,
+    summary="Priorité",
+    responses=error_responses(*WRITE_ERRORS),
+)
 def priority_change(
     ticket_id: int, body: PriorityIn, current: ApiAgent, db: DbSession
 ) -> TicketDetail:
@@ -287,6 +330,7 @@ def priority_change(
     "/tickets/{ticket_id}/merge",
     response_model=TicketDetail,
     summary="Fusionner ce ticket dans un autre (le détail renvoyé est celui de la destination)",
+    responses=error_responses(*WRITE_ERRORS),
 )
 def merge(ticket_id: int, body: MergeIn, current: ApiAgent, db: DbSession) -> TicketDetail:
     source = get_ticket(db, ticket_id)
@@ -295,7 +339,12 @@ def merge(ticket_id: int, body: MergeIn, current: ApiAgent, db: DbSession) -> Ti
     return detail(db, target)
 
 
-@router.get("/canned-responses", response_model=list[CannedOut], summary="Réponses types")
+@router.get(
+    "/canned-responses",
+    response_model=list[CannedOut],
+    summary="Réponses types",
+    responses=error_responses(401),
+)
 def canned_list(current: ApiAgent, db: DbSession) -> list[CannedOut]:
     return [
         CannedOut(key=c.key, title=c.title, body=c.body, category=c.category)
@@ -307,6 +356,7 @@ def canned_list(current: ApiAgent, db: DbSession) -> list[CannedOut]:
     "/tickets/{ticket_id}/canned-responses/{key}",
     response_model=RenderedCanned,
     summary="Réponse type remplie pour ce ticket",
+    responses=error_responses(401, 422, e404="Ticket ou réponse type introuvable"),
 )
 def canned_render(ticket_id: int, key: str, current: ApiAgent, db: DbSession) -> RenderedCanned:
     ticket = get_ticket(db, ticket_id)
@@ -316,7 +366,12 @@ def canned_render(ticket_id: int, key: str, current: ApiAgent, db: DbSession) ->
     return RenderedCanned(key=key, text=canned.render(template.body, ticket, current.agent))
 
 
-@router.get("/overview", response_model=OverviewOut, summary="Vue d'ensemble (superviseurs)")
+@router.get(
+    "/overview",
+    response_model=OverviewOut,
+    summary="Vue d'ensemble (superviseurs)",
+    responses=error_responses(401, e403="Réservée aux superviseurs"),
+)
 def overview(current: ApiSupervisor, db: DbSession) -> OverviewOut:
     data = repository.overview(db)
     return OverviewOut(

@@ -19,6 +19,7 @@ from support_tickets.config import SupportSettings, get_support_settings
 from support_tickets.errors import LoginError
 from support_tickets.models import Agent, AgentSession, as_utc, utcnow
 from support_tickets.taxonomy import ROLE_LABELS
+from support_tickets.validation import NUL
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both cases take the same time. Its content
@@ -76,9 +77,13 @@ def authenticate(
     """
     settings = settings or get_support_settings()
     now = as_utc(now) or utcnow()
-    agent = session.scalars(
-        select(Agent).where(func.lower(Agent.email) == (email or "").strip().lower())
-    ).first()
+    wanted = (email or "").strip().lower()
+    # No address holds a NUL character, which PostgreSQL would refuse to compare.
+    agent = (
+        None
+        if NUL in wanted
+        else session.scalars(select(Agent).where(func.lower(Agent.email) == wanted)).first()
+    )
     if agent is None or not agent.active:
         # Only the time this takes matters, never its result (mutants are equivalent).
         verify_password(_DUMMY_HASH, password or "")  # pragma: no mutate

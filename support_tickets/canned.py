@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from support_tickets.models import Agent, CannedResponse, Ticket
 from support_tickets.taxonomy import CATEGORY_LABELS
+from support_tickets.validation import NUL
 
 CANNED_RESPONSES: tuple[dict[str, Any], ...] = (
     {
@@ -98,6 +99,10 @@ def list_canned(session: Session) -> list[CannedResponse]:
 
 
 def get_canned(session: Session, key: str) -> CannedResponse | None:
+    """The template ``key``; None if there is none (a key with a NUL character, which
+    PostgreSQL would refuse to compare, is none)."""
+    if NUL in key:
+        return None
     return session.scalars(select(CannedResponse).where(CannedResponse.key == key)).first()
 
 

@@ -26,14 +26,15 @@ from support_tickets.console_page import (
     render_page,
     safe_next,
 )
-from support_tickets.errors import TicketError, TicketNotFoundError
-from support_tickets.http_errors import install_ticket_error_handler
+from support_tickets.errors import TicketError, TicketNotFoundError, TicketValidationError
+from support_tickets.http_errors import install_ticket_error_handler, status_code_for
 from support_tickets.models import AgentSession, Ticket
 from support_tickets.priority import current_priority_suggestion
 from support_tickets.requester import get_ticket, get_ticket_by_number
 from support_tickets.sla import sla_status
 from support_tickets.state_machine import allowed_targets
 from support_tickets.taxonomy import CATEGORIES, PRIORITIES, SLA_LABELS, STATUS_CLOSED, STATUSES
+from support_tickets.validation import parse_row_id
 from support_tickets.web_auth import SUPERVISORS_ONLY, DbSession, LoginRequired, PageAgent
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -165,7 +166,9 @@ def _act(
         ticket = get_ticket(db, ticket_id)
         context = _ticket_context(db, ticket, current)
         context.update(error=exc.message, draft=draft or context["draft"])
-        return render_page(request, "console/ticket.html", context, current, status_code=409)
+        return render_page(
+            request, "console/ticket.html", context, current, status_code=status_code_for(exc)
+        )
     return RedirectResponse(
         f"/console/tickets/{target_id or ticket_id}?ok={quote(notice)}", status_code=303
     )
@@ -212,6 +215,17 @@ def note_form(
     return _act(request, db, current, ticket_id, csrf_token, "note", action)
 
 
+def _assignee_id(assignee: str) -> int | None:
+    """The agent chosen in the assignment form: None (nobody) when the field is empty; an
+    agent's id otherwise, refused in French if it is none (« ² », « 99…9 »)."""
+    if not assignee.strip():
+        return None
+    agent_id = parse_row_id(assignee.strip())
+    if agent_id is None:
+        raise TicketValidationError("Cet agent n'existe pas ou n'est plus actif.", "assignee")
+    return agent_id
+
+
 @router.post("/tickets/{ticket_id}/assignation", response_model=None)
 def assign_form(
     request: Request,
@@ -222,8 +236,9 @@ def assign_form(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     def action(ticket: Ticket) -> None:
-        assignee_id = int(assignee) if assignee.isdigit() else None
-        agent_actions.assign_ticket(db, ticket, agent=current.agent, assignee_id=assignee_id)
+        agent_actions.assign_ticket(
+            db, ticket, agent=current.agent, assignee_id=_assignee_id(assignee)
+        )
 
     return _act(request, db, current, ticket_id, csrf_token, "assignation", action)
 
@@ -268,8 +283,9 @@ def merge_form(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     def action(ticket: Ticket) -> int:
+        target_id = parse_row_id(target.strip())
         other = get_ticket_by_number(db, target) or (
-            db.get(Ticket, int(target)) if target.isdigit() else None
+            db.get(Ticket, target_id) if target_id is not None else None
         )
         if other is None:
             raise TicketNotFoundError(f"Aucun ticket ne porte le numéro « {target} ».")

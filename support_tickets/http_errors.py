@@ -7,6 +7,8 @@ route. The console's pages and the ``/support`` form catch theirs to show them i
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -17,6 +19,7 @@ from support_tickets.errors import (
     TicketNotFoundError,
     TicketValidationError,
 )
+from support_tickets.schemas import ErrorOut
 
 # The status code of each kind of error; a kind not listed answers DEFAULT_STATUS_CODE.
 STATUS_CODES: dict[type[TicketError], int] = {
@@ -26,6 +29,28 @@ STATUS_CODES: dict[type[TicketError], int] = {
     TicketValidationError: 422,
 }
 DEFAULT_STATUS_CODE = 400
+
+# What each 4xx of the agents' JSON API means, for its OpenAPI documentation.
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "Corps de la requête illisible : un objet JSON valide, encodé en UTF-8, est attendu",
+    401: "Connexion requise : aucune session d'agent valide",
+    403: "Jeton CSRF (en-tête X-CSRF-Token) absent ou invalide",
+    404: "Ticket introuvable",
+    409: "Changement de statut refusé par le cycle de vie du ticket",
+    422: "Paramètre ou champ invalide (les champs en cause sont dans « errors »)",
+    429: "Trop de tentatives depuis cette adresse (en-tête Retry-After)",
+}
+
+
+def error_responses(*codes: int, **described: str) -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` of a route that answers ``codes`` (and the codes given by keyword,
+    ``e403="…"``, with their own description), all with the :class:`ErrorOut` body."""
+    descriptions = {code: ERROR_DESCRIPTIONS[code] for code in codes}
+    descriptions.update({int(key.removeprefix("e")): text for key, text in described.items()})
+    return {
+        code: {"model": ErrorOut, "description": text}
+        for code, text in sorted(descriptions.items())
+    }
 
 
 def status_code_for(exc: TicketError) -> int:

@@ -24,6 +24,7 @@ from support_tickets.taxonomy import (
     SLA_OK,
     STATUSES,
 )
+from support_tickets.validation import NUL, parse_row_id
 
 STATUS_FILTER_OPEN = "ouverts"
 STATUS_FILTER_ALL = "tous"
@@ -66,14 +67,21 @@ class QueueFilters:
             else STATUS_FILTER_OPEN,
             priority=self.priority if self.priority in PRIORITIES else None,
             category=self.category if self.category in CATEGORIES else None,
-            assignee=self.assignee
-            if self.assignee in (ASSIGNEE_ME, ASSIGNEE_NONE) or (self.assignee or "").isdigit()
-            else None,
+            assignee=_cleaned_assignee(self.assignee),
             sla=self.sla if self.sla in SLA_LABELS else None,
-            q=(self.q or "").strip()[:MAX_QUERY_CHARS] or None,
+            q=(self.q or "").replace(NUL, "").strip()[:MAX_QUERY_CHARS] or None,
             sort=self.sort if self.sort in SORTS else DEFAULT_SORT,
             page=max(1, self.page),
         )
+
+
+def _cleaned_assignee(assignee: str | None) -> str | None:
+    """« moi », « aucun » or an agent's id (ASCII digits within the ids' range, written
+    without leading zeros); anything else is ignored."""
+    if assignee in (ASSIGNEE_ME, ASSIGNEE_NONE):
+        return assignee
+    agent_id = parse_row_id(assignee)
+    return None if agent_id is None else str(agent_id)
 
 
 @dataclass

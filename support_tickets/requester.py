@@ -13,12 +13,13 @@ from support_tickets.models import Ticket, TicketMessage
 from support_tickets.numbering import normalise_number
 from support_tickets.state_machine import status_after_user_message
 from support_tickets.taxonomy import STATUS_RESOLVED
-from support_tickets.validation import validate_text
+from support_tickets.validation import is_row_id, validate_text
 
 
 def get_ticket(session: Session, ticket_id: int) -> Ticket:
-    """The ticket ``ticket_id``; raises :class:`TicketNotFoundError` if there is none."""
-    ticket = session.get(Ticket, ticket_id)
+    """The ticket ``ticket_id``; raises :class:`TicketNotFoundError` if there is none (an id
+    out of the database's range is not even looked up: the database would refuse it)."""
+    ticket = session.get(Ticket, ticket_id) if is_row_id(ticket_id) else None
     if ticket is None:
         raise TicketNotFoundError("Ce ticket n'existe pas.")
     return ticket

@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
+from storage.db import as_utc
 from support_tickets.config import get_support_settings
 from support_tickets.errors import TicketValidationError
 from support_tickets.taxonomy import (
@@ -25,6 +33,7 @@ from support_tickets.taxonomy import (
     Visibility,
 )
 from support_tickets.validation import (
+    MAX_ROW_ID,
     clip_page,
     validate_category,
     validate_description,
@@ -35,6 +44,11 @@ from support_tickets.validation import (
 T = TypeVar("T")
 # The pydantic error type of a field refused by support_tickets.validation.
 TICKET_FIELD_ERROR = "ticket_field"
+# SQLite gives stored datetimes back naive: the API always says they are UTC.
+UtcDatetime = Annotated[dt.datetime, AfterValidator(as_utc)]
+# The id of a stored row, as a request gives it: bigger ones cannot exist (the database
+# would refuse to look them up).
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 def _text(value: Any) -> str:
@@ -153,6 +167,16 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     return errors
 
 
+class ErrorOut(BaseModel):
+    """Every 4xx of the agents' API: a French explanation (``detail``), and the offending
+    fields when relevant (``errors``, each ``{"field", "message"}``): the chat API's shape."""
+
+    detail: str = Field(description="Explication en français, à afficher telle quelle.")
+    errors: list[dict[str, str]] = Field(
+        default_factory=list, description="Champs en cause : « field » et « message »."
+    )
+
+
 class LoginRequest(BaseModel):
     email: str = Field(max_length=254, description="Adresse e-mail de l'agent.")
     password: str = Field(max_length=200, description="Mot de passe.")
@@ -173,8 +197,8 @@ class LoginResponse(BaseModel):
 class SlaOut(BaseModel):
     state: SlaState
     label: str
-    first_response_due: dt.datetime | None
-    resolution_due: dt.datetime | None
+    first_response_due: UtcDatetime | None
+    resolution_due: UtcDatetime | None
 
 
 class TicketSummary(BaseModel):
@@ -194,8 +218,8 @@ class TicketSummary(BaseModel):
         description="Numéro du ticket dont il est un doublon probable."
     )
     merged_into: str | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     sla: SlaOut
 
 
@@ -217,7 +241,7 @@ class MessageOut(BaseModel):
     origin_number: str | None
     body: str
     meta: dict[str, Any] | None
-    created_at: dt.datetime
+    created_at: UtcDatetime
 
 
 class EventOut(BaseModel):
@@ -225,7 +249,7 @@ class EventOut(BaseModel):
     kind: str
     actor: str
     detail: dict[str, Any]
-    created_at: dt.datetime
+    created_at: UtcDatetime
 
 
 class TicketDetail(TicketSummary):
@@ -240,9 +264,9 @@ class TicketDetail(TicketSummary):
     priority_reasons: list[str]
     duplicate_score: float | None
     duplicate_reasons: list[str] | None
-    first_response_at: dt.datetime | None
-    resolved_at: dt.datetime | None
-    closed_at: dt.datetime | None
+    first_response_at: UtcDatetime | None
+    resolved_at: UtcDatetime | None
+    closed_at: UtcDatetime | None
     allowed_statuses: list[Status]
     messages: list[MessageOut]
     events: list[EventOut]
@@ -262,7 +286,7 @@ class NoteIn(BaseModel):
 
 
 class AssignIn(BaseModel):
-    assignee_id: int | None = Field(description="Agent assigné ; null pour désassigner.")
+    assignee_id: RowId | None = Field(description="Agent assigné ; null pour désassigner.")
 
 
 class StatusIn(BaseModel):
@@ -274,7 +298,7 @@ class PriorityIn(BaseModel):
 
 
 class MergeIn(BaseModel):
-    target_id: int = Field(description="Ticket dans lequel fusionner celui-ci.")
+    target_id: RowId = Field(description="Ticket dans lequel fusionner celui-ci.")
 
 
 class CannedOut(BaseModel):

@@ -13,6 +13,37 @@ EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+
 MAX_EMAIL_CHARS = 254
 MAX_REFERENCE_CHARS = 64
 MAX_PAGE_CHARS = 200
+# The largest id of a row: ids are INTEGER columns, 32-bit on PostgreSQL (SQLite's are 64-bit,
+# but an id that PostgreSQL cannot hold is no id of this application).
+MAX_ROW_ID = 2**31 - 1
+# An id as typed in a URL or a form: ASCII digits only (« ² » and « ٣ » are digits for
+# ``str.isdigit``, not for a database), at most as many as MAX_ROW_ID has.
+ROW_ID_PATTERN = re.compile(r"[0-9]{1,10}")
+# PostgreSQL cannot store this character in a text column.
+NUL = "\x00"
+
+
+def is_row_id(value: int) -> bool:
+    """Whether ``value`` can be the id of a stored row (1 to :data:`MAX_ROW_ID`)."""
+    return 1 <= value <= MAX_ROW_ID
+
+
+def parse_row_id(text: str | None) -> int | None:
+    """The row id written in ``text`` (ASCII digits, within :data:`MAX_ROW_ID`); None when
+    ``text`` is no such id."""
+    if text is None or not ROW_ID_PATTERN.fullmatch(text):
+        return None
+    value = int(text)
+    return value if is_row_id(value) else None
+
+
+def _refuse_nul(value: str, what: str, field: str) -> str:
+    """``value`` unless it holds a NUL character, which no database text column stores."""
+    if NUL in value:
+        raise TicketValidationError(
+            f"{what} contient un caractère invalide (caractère nul) : retirez-le.", field
+        )
+    return value
 
 
 def validate_email(email: str) -> str:
@@ -44,7 +75,7 @@ def validate_description(description: str, settings: SupportSettings) -> str:
             f"La description ne doit pas dépasser {settings.description_max_chars} caractères.",
             "description",
         )
-    return value
+    return _refuse_nul(value, "La description", "description")
 
 
 def validate_reference(reference: str | None) -> str | None:
@@ -55,7 +86,7 @@ def validate_reference(reference: str | None) -> str | None:
         raise TicketValidationError(
             f"La référence ne doit pas dépasser {MAX_REFERENCE_CHARS} caractères.", "reference"
         )
-    return value.upper()
+    return _refuse_nul(value, "La référence", "reference").upper()
 
 
 def validate_text(text: str, settings: SupportSettings, what: str) -> str:
@@ -68,7 +99,7 @@ def validate_text(text: str, settings: SupportSettings, what: str) -> str:
         raise TicketValidationError(
             f"{what} ne doit pas dépasser {settings.reply_max_chars} caractères.", "text"
         )
-    return value
+    return _refuse_nul(value, what, "text")
 
 
 def normalise_reference(reference: str | None) -> str | None:
@@ -77,5 +108,6 @@ def normalise_reference(reference: str | None) -> str | None:
 
 
 def clip_page(page: str | None) -> str | None:
-    """The portal page a request came from, cut to what the ticket stores (None if empty)."""
-    return (page or "")[:MAX_PAGE_CHARS] or None
+    """The portal page a request came from, cut to what the ticket stores (None if empty);
+    NUL characters, which cannot be stored, are left out."""
+    return (page or "").replace(NUL, "")[:MAX_PAGE_CHARS] or None

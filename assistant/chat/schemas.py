@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 from storage.db import as_utc
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{8,128}$"
-MAX_ROW_ID = 2**63 - 1  # the largest id the databases store (BIGINT)
+MAX_ROW_ID = 2**31 - 1  # the largest id the tables store (INTEGER on PostgreSQL)
 
 
 def _no_lone_surrogate(value: str) -> str:

@@ -22,10 +22,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.chat.schemas import SESSION_ID_PATTERN
 from assistant.config import Settings
 from assistant.deps import SessionDep, SettingsDep
+from assistant.errors import form_error
 from assistant.routes.auth import cookie_identity
 from assistant.templating import templates
 from portal.conversations.keys import KeyCheck, check_key
@@ -55,6 +58,8 @@ STORAGE_ERROR = (
     "Votre demande n'a pas pu être enregistrée à cause d'une difficulté technique. Vos "
     "saisies sont conservées : réessayez dans quelques instants."
 )
+FORM_UNREADABLE = "Le formulaire envoyé est illisible."
+FORM_NOT_READ = " Vos saisies n'ont pas pu être lues : saisissez de nouveau votre demande."
 SESSION_EXPIRED_NOTICE = (
     "Votre session du portail a expiré : reconnectez-vous pour que votre adresse soit "
     "reprise automatiquement, ou saisissez-la ci-dessous."
@@ -198,6 +203,17 @@ def _refusal(request: Request, settings: Settings, posted_token: str) -> tuple[i
     return None
 
 
+async def _read_form(request: Request) -> tuple[FormData, tuple[int, str] | None]:
+    """The posted form, or an empty one and why it could not be read (status code, French
+    message): a field over 1 MB, too many fields, a broken multipart body."""
+    try:
+        return await request.form(), None
+    except StarletteHTTPException as exc:
+        logger.warning("support.form.unreadable reason=%s", exc.detail)
+        status_code, message = form_error(exc.detail) or (400, FORM_UNREADABLE)
+        return FormData(), (status_code, message + FORM_NOT_READ)
+
+
 def _ticket_request(
     values: dict[str, str], identity: Identity | None, chat_session: str | None, page: str | None
 ) -> TicketCreate:
@@ -220,7 +236,7 @@ async def submit_support_form(
     request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """Validate, create the ticket, then redirect to the confirmation page (POST/redirect/GET)."""
-    form = await request.form()
+    form, unreadable = await _read_form(request)
     names = (*FIELDS, "session_id", "conversation_key", "page", CSRF_FIELD)
     raw = {name: str(form.get(name) or "") for name in names}
     identity, stale = _identity(request, settings)
@@ -245,7 +261,7 @@ async def submit_support_form(
             conversation_key=raw["conversation_key"],
         )
 
-    refusal = _refusal(request, settings, raw[CSRF_FIELD])
+    refusal = unreadable or _refusal(request, settings, raw[CSRF_FIELD])
     if refusal is not None:
         return again(refusal[0], {}, refusal[1])
     try:

@@ -39,7 +39,7 @@ def test_chat_accented_and_astral_characters_are_accepted(
     assert backends.sent[-1]["message"] == "Échéance 📅 « dépôt » ?"
 
 
-@pytest.mark.parametrize("turn_id", [2**63, 10**30, 0, -1])
+@pytest.mark.parametrize("turn_id", [2**31, 2**63, 10**30, 0, -1])
 def test_feedback_turn_id_out_of_range_is_a_french_422(client: TestClient, turn_id: int) -> None:
     response = client.post(
         "/api/chat/feedback", json={"session_id": SESSION, "turn_id": turn_id, "value": "positive"}
