@@ -45,7 +45,7 @@ def test_e2e_portal_question_is_answered_with_its_source(stack: Stack) -> None:
     messages = response.json()["messages"]
     text = "\n".join(m["text"] for m in messages).lower()
     assert "gratuit" in text
-    assert "source :" in text
+    assert re.search(r"source\u00a0: ", text), text  # French typography: « Source : »
     links = [link["url"] for m in messages for link in m["links"]]
     assert any(re.fullmatch(r"/docs/[a-z0-9-]+#[a-z0-9-]+", url) for url in links), links
     guide = httpx.get(stack.url + links[0].split("#")[0], timeout=10)
