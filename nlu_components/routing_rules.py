@@ -114,8 +114,14 @@ HANDOFF_REQUEST = _words(
 )
 
 
-# « Can I file it on the portal? »: the TIC form's question (where the head office is).
+# « Can I file it on the portal? »: the TIC form's question (where the head office is). Naming
+# the portal is not enough: « quelles pièces joindre à ma demande TIC sur Chorus Pro ? » asks
+# the knowledge base; the question must ask whether one *can* file there.
 ONLINE_FILING = _words(r"(?:ce|le|sur le) portail|en ligne|chorus\w*|dematic|internet")
+CAN_FILE = _words(
+    r"je peux|puis je|peut on|on peut|pouvons nous|peux je|est il possible|possible de"
+    r"|ai je le droit|avons nous le droit|suis je (?:eligible|concerne)|sommes nous concernes?"
+)
 # The user's own company: the rollout form asks its category or figures.
 OWN_COMPANY = _words(
     r"mon entreprise|ma societe|ma boite|notre entreprise|notre societe|ma structure"
@@ -141,7 +147,8 @@ def rollout_trigger(text: str, folded: str) -> bool:
 
     if GENERAL_QUESTION.search(folded):
         return False
-    if mentions_tic(text) and (find_departement(text) is not None or ONLINE_FILING.search(folded)):
+    online = ONLINE_FILING.search(folded) and CAN_FILE.search(folded)
+    if mentions_tic(text) and (find_departement(text) is not None or online):
         return True
     if folded.startswith("et ") and find_categories(text):
         return True  # « et pour une ETI ? » after a date: the same question, another size

@@ -19,7 +19,7 @@ REAL_TEST_SET = REPO_ROOT / "eval" / "real_questions" / "test.jsonl"
 # Measured on 2026-12-05 (BENCHMARKS.md): 139/239 right (58.2 %), 18 wrong (7.5 %),
 # 236/239 routed to the retrieval or their flow (98.7 %), 4/20 out-of-scope answered.
 MIN_RIGHT = 0.53
-MAX_WRONG = 0.11
+MAX_WRONG = 0.09
 MIN_SERVED = 0.96
 MAX_OUT_OF_SCOPE_ANSWERED = 0.30
 
