@@ -1,4 +1,5 @@
-"""Command line: ``python -m assistant {serve,train,db-upgrade,db-revision,eval,bench}``."""
+"""Command line: ``python -m assistant {serve,train,db-upgrade,db-revision,purge-turns,eval,
+bench}``."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ def _add_database_commands(sub: Subparsers) -> None:
     revision.add_argument("-m", "--message", required=True, help="objet de la migration")
     revision.add_argument(
         "--head", default="head", help="révision de départ (une tête de branche, ex. 0003)"
+    )
+    sub.add_parser(
+        "purge-turns",
+        help="supprimer les tours de conversation au-delà de la durée de conservation",
     )
 
 
@@ -100,6 +105,16 @@ def _db_revision(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge_turns(_args: argparse.Namespace) -> int:
+    from assistant.retention import purge_once
+    from portal.settings import get_portal_settings
+
+    count = purge_once()
+    days = get_portal_settings().chat_retention_days
+    print(f"{count} tour(s) de conversation de plus de {days} jours supprimé(s).")
+    return 0
+
+
 def _eval(args: argparse.Namespace) -> int:
     from assistant.evaluation import evaluate, format_report
     from assistant.evaluation_outcomes import database_turn_log
@@ -135,6 +150,7 @@ COMMANDS: dict[str, Command] = {
     "train": _train,
     "db-upgrade": _db_upgrade,
     "db-revision": _db_revision,
+    "purge-turns": _purge_turns,
     "eval": _eval,
     "bench": _bench,
 }

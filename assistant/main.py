@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +19,7 @@ from assistant.chat.schemas import ErrorResponse
 from assistant.config import Settings, get_settings
 from assistant.errors import install_error_handlers
 from assistant.health import HealthProbe
+from assistant.retention import purge_periodically
 from assistant.routes import auth, chat, chat_history, docs, health, pages, portal
 from assistant.routes import support as support_form
 from assistant.security import install_security_headers
@@ -93,7 +96,11 @@ def create_app(
                 settings.health_timeout_s,
                 settings.rasa_token,
             )
+            purge = asyncio.create_task(purge_periodically())  # chat retention (daily)
             yield
+            purge.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purge
 
     app = FastAPI(
         title="Claude — assistant virtuel de Chorus Portal Pro",

@@ -13,7 +13,8 @@ from storage.settings import StorageSettings
 
 
 class PortalSettings(StorageSettings):
-    """Identity tokens shared with the host portal, login lockout, status answers."""
+    """Identity tokens shared with the host portal, login lockout, status answers, chat
+    retention."""
 
     identity_secret: SecretStr | None = Field(
         None,
@@ -38,6 +39,16 @@ class PortalSettings(StorageSettings):
     )
     status_list_limit: int = Field(
         5, description="How many latest submissions the status answer lists."
+    )
+    chat_retention_days: int = Field(
+        180,
+        ge=1,
+        description=(
+            "Days a chat turn is kept before it is deleted (ticket transcripts keep their own "
+            "copy). 180 days: long enough for a user to come back to a conversation and for "
+            "a follow-up ticket, short enough not to keep what users typed for good "
+            "(storage limitation, GDPR art. 5-1-e)."
+        ),
     )
 
 

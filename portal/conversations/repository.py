@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.conversations.models import ChatTurn
+from portal.conversations.redaction import redact, redact_replies
 
 
 def record_turn(
@@ -24,12 +25,15 @@ def record_turn(
     identity_sub: str | None = None,
 ) -> ChatTurn:
     """Store one turn and commit; returns it with its id. ``identity_sub``: the verified
-    identity the turn was answered for (its replies may hold that user's records)."""
+    identity the turn was answered for (its replies may hold that user's records).
+
+    The personal data in ``user_text`` (and in the replies that echo it) is redacted first
+    (:mod:`portal.conversations.redaction`): Rasa got the message as typed, the store never."""
     turn = ChatTurn(
         session_id=session_id,
         identity_sub=identity_sub,
-        user_text=user_text,
-        replies=replies,
+        user_text=redact(user_text),
+        replies=redact_replies(replies),
         outcome=outcome,
         latency_ms=latency_ms,
         kb=kb or None,

@@ -301,7 +301,6 @@ def test_reroute_own_company_or_online_tic_filing_goes_to_the_rollout_form() -> 
     assert reroute("ask_question", "quel délai pour le remboursement TIC en ligne ?") is None
 
 
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -316,6 +315,7 @@ def test_reroute_tic_question_naming_the_portal_without_asking_whether_one_can_f
     """Naming the portal in a TIC question is not asking whether one can file there."""
     assert reroute("ask_rollout_date", text) == "ask_question"
     assert reroute("ask_question", text) is None
+
 
 def test_reroute_follow_up_naming_a_company_size_goes_to_the_rollout_form() -> None:
     assert reroute("ask_question", "et pour une ETI ?") == "ask_rollout_date"
