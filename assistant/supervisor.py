@@ -4,8 +4,10 @@ A server is healthy when it *answers* its health URL, not merely when its proces
 the action server runs a parent and a worker, and a killed worker leaves the parent holding
 the port while nothing answers. The policy, one named constant each:
 
-- every ``PROBE_INTERVAL_S`` each running server is probed (``PROBE_TIMEOUT_S``);
-- ``FAILED_PROBES_BEFORE_RESTART`` failed probes in a row, or a dead process, restart it;
+- every ``PROBE_INTERVAL_S`` each running server is probed (``PROBE_TIMEOUT_S``; the web
+  app ``WEB_PROBE_TIMEOUT_S``);
+- ``FAILED_PROBES_BEFORE_RESTART`` failed probes in a row (the web app
+  ``WEB_FAILED_PROBES_BEFORE_RESTART``: busy is not dead), or a dead process, restart it;
 - a server that was (re)started gets ``STARTUP_GRACE_S`` to answer before probes count;
 - restarts back off: ``BACKOFF_BASE_S`` doubled at each restart within ``RESTART_WINDOW_S``,
   capped at ``BACKOFF_MAX_S``;
@@ -39,6 +41,12 @@ logger = logging.getLogger("assistant.supervisor")
 PROBE_INTERVAL_S = 2.0
 PROBE_TIMEOUT_S = 2.0
 FAILED_PROBES_BEFORE_RESTART = 2  # a dead worker is restarted ~6 s after it stops answering
+# The web app is probed more patiently: under 50 concurrent conversations on 2 cores its
+# liveness URL took more than 2 s twice in a row (scripts/security_probe.py, 2026-12-06), and
+# restarting a web app that is busy, not dead, lost 231 replies in flight. A hung web app is
+# still restarted, about 35 s after it stops answering (5 × (2 s + 5 s)).
+WEB_PROBE_TIMEOUT_S = 5.0
+WEB_FAILED_PROBES_BEFORE_RESTART = 5
 STARTUP_GRACE_S = 300.0  # Rasa needs ~50 s to load on 2 cores; first start may train too
 BACKOFF_BASE_S = 1.0
 BACKOFF_MAX_S = 60.0
@@ -124,13 +132,21 @@ class Server:
 Probe = Callable[[Server], bool]
 
 
+def failed_probes_limit(server: Server) -> int:
+    """Failed probes in a row after which ``server`` is restarted."""
+    if server.name == "web":
+        return WEB_FAILED_PROBES_BEFORE_RESTART
+    return FAILED_PROBES_BEFORE_RESTART
+
+
 def http_probe(client: httpx.Client) -> Probe:
     """A probe that asks each server's health URL (the web app's liveness URL does not
     depend on the other two servers)."""
 
     def probe(server: Server) -> bool:
         try:
-            response = client.get(server.ready_url, timeout=PROBE_TIMEOUT_S)
+            timeout = WEB_PROBE_TIMEOUT_S if server.name == "web" else PROBE_TIMEOUT_S
+            response = client.get(server.ready_url, timeout=timeout)
         except httpx.HTTPError:
             return False
         if server.name == "rasa":
@@ -217,9 +233,9 @@ class Supervisor:
             "assistant.supervisor.unhealthy server=%s failed_probes=%d limit=%d",
             server.name,
             server.failed_probes,
-            FAILED_PROBES_BEFORE_RESTART,
+            failed_probes_limit(server),
         )
-        if server.failed_probes >= FAILED_PROBES_BEFORE_RESTART:
+        if server.failed_probes >= failed_probes_limit(server):
             self._schedule_restart(server, now, "ne répond plus")
 
     def _schedule_restart(self, server: Server, now: float, why: str) -> None:

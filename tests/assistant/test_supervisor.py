@@ -17,6 +17,7 @@ from assistant.supervisor import (
     MAX_RESTARTS,
     RESTART_WINDOW_S,
     STARTUP_GRACE_S,
+    WEB_FAILED_PROBES_BEFORE_RESTART,
     Server,
     Supervisor,
     backoff_s,
@@ -97,6 +98,22 @@ def test_check_restarts_a_live_server_that_stopped_answering(
     assert actions.restart_at is not None
     supervisor.check(actions, now=actions.restart_at)
     assert actions.alive() and actions.process.pid != old_pid
+
+
+def test_check_gives_a_busy_web_app_more_failed_probes_than_the_other_servers(
+    supervisor: Supervisor, probe: Probe
+) -> None:
+    """A web app slow to answer under load is not restarted after 2 failed probes (that
+    lost the replies in flight); a hung one is, after WEB_FAILED_PROBES_BEFORE_RESTART."""
+    assert WEB_FAILED_PROBES_BEFORE_RESTART > FAILED_PROBES_BEFORE_RESTART
+    web = _server(supervisor, "web")
+    supervisor.check(web, now=web.started_at + 1)
+    probe.healthy["web"] = False
+    for _ in range(WEB_FAILED_PROBES_BEFORE_RESTART - 1):
+        supervisor.check(web, now=web.started_at + 2)
+        assert web.restart_at is None
+    supervisor.check(web, now=web.started_at + 3)
+    assert web.restart_at is not None
 
 
 def test_check_waits_for_a_loading_server_until_its_startup_grace_ends(
