@@ -56,16 +56,18 @@ IBAN_LENGTHS = {
 CARD_LENGTHS = frozenset({13, 15, 16, 17, 18, 19})
 _CARD_NETWORK = re.compile(r"4|5[1-5]|2[2-7]|3[47]|6")  # Visa, Mastercard, Amex, Discover…
 
+# Digits glued to letters are an identifier (a session id, a hash), not a number someone
+# typed: every number pattern wants no letter or digit on either side.
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]){10,30}")
 _NIR = re.compile(
     r"(?<![\w+])([1-478])[ .\-]?(\d\d)[ .\-]?(\d\d)[ .\-]?(\d\d|2[AB])[ .\-]?(\d{3})"
-    r"[ .\-]?(\d{3})[ .\-]?(\d\d)(?!\d)",
+    r"[ .\-]?(\d{3})[ .\-]?(\d\d)(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
-_CARD = re.compile(r"(?<![\d+])\d(?:[ \-]?\d){12,18}(?!\d)")
+_CARD = re.compile(r"(?<![A-Za-z0-9+])\d(?:[ \-]?\d){12,18}(?![A-Za-z0-9])")
 _PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)33[ .\-]?(?:\(0\)[ .\-]?)?|0)[1-9](?:[ .\-]?\d\d){4}(?!\d)"
+    r"(?<![\w+])(?:(?:\+|00)33[ .\-]?(?:\(0\)[ .\-]?)?|0)[1-9](?:[ .\-]?\d\d){4}(?![A-Za-z0-9])"
 )
 
 Span = tuple[int, int]
@@ -83,8 +85,8 @@ def _iban_span(match: re.Match[str]) -> Span | None:
         if text[end].isalnum():
             compact += text[end].upper()
         end += 1
-    if len(compact) != length:
-        return None
+    if len(compact) != length or (end < len(text) and text[end].isalnum()):
+        return None  # too short, or glued to more letters and digits (an identifier)
     rearranged = compact[4:] + compact[:4]
     if int("".join(str(int(c, 36)) for c in rearranged)) % 97 != 1:
         return None
