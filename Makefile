@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup setup-dev run test lint validate train index eval eval-real bench mutation
+.PHONY: help setup setup-dev run test lint validate train index eval eval-real bench mutation security-probe
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,3 +50,6 @@ bench:  ## benchmarks of BENCHMARKS.md (needs `make run` in another terminal for
 
 mutation:  ## mutation testing of the critical modules (cosmic-ray; scores in TESTING.md)
 	$(PY) scripts/mutation.py
+
+security-probe:  ## the figures of SECURITY.md (starts its own stack, about 6 min)
+	.venv/bin/python scripts/security_probe.py
