@@ -1,6 +1,6 @@
-"""The figures of SECURITY.md (`make security-probe`): the real stack on ports 8305/6305/6355
-with a throw-away database, probed for cross-talk, conversation access, XSS, recovery after
-kill -9, tickets under kills; then the API fuzzing test. A Markdown table, the same as JSON in
+"""The figures of SECURITY.md (`make security-probe`): the real stack (ports 8305/6305/6355, a
+throw-away database) probed for cross-talk, conversation access, XSS, recovery after kill -9,
+tickets under kills, then the API fuzzing test. A Markdown table, also in JSON in
 ``var/security-probe.json``; exit code 1 when a figure that must be 0 is not."""
 
 from __future__ import annotations
@@ -38,8 +38,7 @@ from tests.stack import Stack, running_stack  # noqa: E402
 WEB_PORT, RASA_PORT, ACTIONS_PORT = 8305, 6305, 6355
 OUTPUT = REPO_ROOT / "var" / "security-probe.json"
 LIMITS = ("RATE_LIMIT_PER_SESSION", "RATE_LIMIT_PER_CLIENT", "SUPPORT_FORM_RATE_LIMIT_PER_CLIENT")
-# On its own stack, the web app is killed WEB_KILLS times: given up at the 7th death in 10 min.
-KILL_CLIENTS, WEB_KILLS, KILL_GAP_S = 4, 5, 3.0
+KILL_CLIENTS, WEB_KILLS, KILL_GAP_S = 4, 5, 3.0  # 5 kills: the web app is given up at the 7th
 SENDERS, MESSAGES = 50, 5
 UNANSWERED = "« web » ne répond plus"  # the runner's line when it restarts a stalled web app
 SETTLE_S = 10.0  # longer than the supervisor needs to decide (2 probes, 2 s apart)
@@ -165,8 +164,7 @@ def probe_tickets(stack: Stack, db: Path) -> Row:
     """KILL_CLIENTS clients submit the form while the web app is killed WEB_KILLS times."""
     acks, fails, stop, back = list[tuple[str, str]](), Counter[str](), threading.Event(), []
     with ThreadPoolExecutor(KILL_CLIENTS) as pool:
-        for _ in range(KILL_CLIENTS):
-            pool.submit(submitter, stack.url, stop, acks, fails)
+        pool.map(lambda _: submitter(stack.url, stop, acks, fails), range(KILL_CLIENTS))
         try:
             for _ in range(WEB_KILLS):
                 time.sleep(KILL_GAP_S)
@@ -223,15 +221,18 @@ def converse(url: str) -> tuple[str, list[str], int, list[str] | None]:
 def probe_crosstalk(stack: Stack, _db: Path) -> Row:
     with ThreadPoolExecutor(SENDERS) as pool:
         results = list(pool.map(converse, [stack.url] * SENDERS))
-    replies = sum(len(r[1]) for r in results)
+    replies, seen = sum(len(r[1]) for r in results), {r[0]: r[3] for r in results}
+    foreign = {r[0]: [t for t in r[3] or [] if r[0] not in t] for r in results}
+    missing = {r[0]: [t for t in r[1] if r[3] is not None and t not in r[3]] for r in results}
     figures = {
         "replies checked": replies, "not answered (error, 4xx, 5xx)": SENDERS * MESSAGES - replies,
         "reply naming another session": sum(r[2] for r in results),
-        "histories unreadable": sum(r[3] is None for r in results),
-        "foreign turns in a history": sum(r[0] not in t for r in results for t in r[3] or []),
-        "answered, not in history": sum(t not in (r[3] or []) for r in results for t in r[1]),
+        "histories unreadable": sum(history is None for history in seen.values()),
+        "foreign turns in a history": sum(map(len, foreign.values())),
+        "answered, not in history": sum(map(len, missing.values())),
+        "cases": {s: (foreign[s], missing[s], seen[s]) for s in seen if foreign[s] or missing[s]},
     }  # fmt: skip
-    zero = [name for name in figures if "checked" not in name]
+    zero = [name for name in figures if "checked" not in name and name != "cases"]
     done = f"{SENDERS} concurrent conversations × {MESSAGES} unique messages, then each history"
     return row("Cross-talk", done, figures, zero, "0 crossings")
 
@@ -356,8 +357,7 @@ def probe_fuzz() -> Row:
 
 
 def run_on_stack(probes: list[Probe], db: Path, env: dict[str, str]) -> list[Row]:
-    """The rows of ``probes`` run on a fresh stack, each with the web app's restarts for not
-    answering its supervisor's probe (a stall: must be 0)."""
+    """``probes`` run on a fresh stack, each with the web app's restarts for stalls (must be 0)."""
     rows, workdir = [], Path(tempfile.mkdtemp(dir=db.parent))
     with running_stack(workdir, WEB_PORT, RASA_PORT, ACTIONS_PORT, env) as stack:
         for probe in probes:
