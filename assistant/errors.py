@@ -44,6 +44,12 @@ DATA_REFUSED = (
 )
 
 
+def error_response(status: int, detail: str, field: str = "") -> JSONResponse:
+    """An API 4xx in the documented shape: a French ``detail`` and the offending field."""
+    errors = [{"field": field, "message": detail}] if field else []
+    return JSONResponse({"detail": detail, "errors": errors}, status_code=status)
+
+
 def form_error(detail: str | None) -> tuple[int, str] | None:
     """The status code and French message of Starlette's refusal of a form, from its English
     ``detail``; None when ``detail`` is no such refusal."""

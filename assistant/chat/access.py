@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from assistant.config import Settings
+from assistant.errors import error_response
 from assistant.routes.auth import resolve_identity
 from portal.conversations.keys import KeyCheck, check_key, open_conversation
 from portal.identity import InvalidToken
@@ -34,10 +35,7 @@ REFUSED_TEXT = (
 def refused(session_id: str) -> JSONResponse:
     """The 403 for a conversation whose key is missing or wrong."""
     logger.warning("gateway.conversation_refused session=%s", session_id)
-    return JSONResponse(
-        {"detail": REFUSED_TEXT, "errors": [{"field": KEY_HEADER, "message": REFUSED_TEXT}]},
-        status_code=403,
-    )
+    return error_response(403, REFUSED_TEXT, KEY_HEADER)
 
 
 def presented_key(request: Request) -> str | None:

@@ -20,6 +20,7 @@ from assistant.chat.schemas import (
 )
 from assistant.config import Settings
 from assistant.deps import GatewayDep, SessionDep, SettingsDep
+from assistant.errors import error_response
 from assistant.routes.auth import resolve_identity
 from portal.conversations import repository
 from portal.identity import Identity, InvalidToken
@@ -37,11 +38,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "Champ manquant, vide ou trop long"},
     429: {"model": ErrorResponse, "description": "Trop de messages"},
 }
-
-
-def _error(status: int, detail: str, field: str = "") -> JSONResponse:
-    errors = [{"field": field, "message": detail}] if field else []
-    return JSONResponse({"detail": detail, "errors": errors}, status_code=status)
 
 
 async def _record_intent(gateway: RasaGateway, turn_id: int, session_id: str) -> None:
@@ -111,9 +107,11 @@ async def chat(
 def _invalid_message(message: str, max_chars: int) -> JSONResponse | None:
     """The 422 for an empty or too long message; ``None`` when it is fine."""
     if not message:
-        return _error(422, "Le message est vide : veuillez saisir votre question.", "message")
+        return error_response(
+            422, "Le message est vide : veuillez saisir votre question.", "message"
+        )
     if len(message) > max_chars:
-        return _error(
+        return error_response(
             422,
             f"Le message est trop long ({len(message)} caractères) : "
             f"{max_chars} caractères au maximum.",
@@ -132,7 +130,7 @@ def _rate_limited(request: Request, session_id: str, settings: Settings) -> JSON
     if by_session.allow(session_id) and by_client.allow(client):
         return None
     logger.warning("gateway.rate_limited session=%s client=%s", session_id, client)
-    limited = _error(
+    limited = error_response(
         429, "Vous avez envoyé trop de messages en peu de temps. Patientez une minute."
     )
     wait_s = max(by_session.retry_after(session_id), by_client.retry_after(client))
@@ -143,7 +141,7 @@ def _rate_limited(request: Request, session_id: str, settings: Settings) -> JSON
 def _identity_refused(exc: InvalidToken, body: ChatRequest, settings: Settings) -> JSONResponse:
     """The 401 for an identity token that does not verify."""
     logger.info("gateway.identity_refused session=%s reason=%s", body.session_id, exc)
-    refused = _error(401, exc.detail)
+    refused = error_response(401, exc.detail)
     if not body.identity_token:  # a stale cookie: drop it so the next message is anonymous
         refused.delete_cookie(settings.session_cookie_name, path="/")
     return refused

@@ -19,6 +19,7 @@ from assistant.chat.schemas import (
     HistoryTurn,
 )
 from assistant.deps import SessionDep, SettingsDep
+from assistant.errors import error_response
 from portal.conversations import repository
 from portal.conversations.keys import KeyCheck, check_key
 
@@ -33,11 +34,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _error(status: int, detail: str, field: str = "") -> JSONResponse:
-    errors = [{"field": field, "message": detail}] if field else []
-    return JSONResponse({"detail": detail, "errors": errors}, status_code=status)
-
-
 @router.get("/chat/{session_id}/history", response_model=HistoryResponse, responses=_ERRORS)
 async def history(
     session_id: str, request: Request, session: SessionDep, settings: SettingsDep
@@ -48,7 +44,7 @@ async def history(
     to that same user.
     """
     if not re.fullmatch(SESSION_ID_PATTERN, session_id):
-        return _error(422, "L'identifiant de session est invalide.", "session_id")
+        return error_response(422, "L'identifiant de session est invalide.", "session_id")
     check = check_key(session, session_id, access.presented_key(request))
     if check is KeyCheck.REFUSED:
         return access.refused(session_id)
@@ -85,7 +81,7 @@ async def feedback(body: FeedbackRequest, request: Request, session: SessionDep)
     if check is KeyCheck.UNKNOWN or not repository.set_feedback(
         session, body.session_id, body.turn_id, body.value
     ):
-        return _error(404, "Ce message est introuvable dans cette conversation.")
+        return error_response(404, "Ce message est introuvable dans cette conversation.")
     logger.info(
         "gateway.feedback session=%s turn=%s value=%s", body.session_id, body.turn_id, body.value
     )
