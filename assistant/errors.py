@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.chat.schemas import ErrorResponse
@@ -42,6 +43,14 @@ DATA_REFUSED = (
     "La requête contient une valeur que la base de données ne peut pas enregistrer (nombre "
     "trop grand, caractère nul ou texte trop long) : corrigez-la et réessayez."
 )
+# The database is busy (every pooled connection in use past the pool's timeout, a locked
+# SQLite file) or unreachable: nothing was stored, the caller may try again shortly.
+DATABASE_BUSY = (
+    "Le service est momentanément surchargé : votre demande n'a pas été traitée. "
+    "Réessayez dans quelques instants."
+)
+DATABASE_BUSY_RETRY_AFTER_S = 5
+"""``Retry-After`` of the 503 answered when the database is busy or unreachable."""
 
 
 def error_response(status: int, detail: str, field: str = "") -> JSONResponse:
@@ -169,6 +178,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _data_refused(request: Request, exc: DataError) -> JSONResponse:
         logger.warning("web.data_refused path=%s error=%s", request.url.path, exc.orig)
         return JSONResponse({"detail": DATA_REFUSED, "errors": []}, status_code=422)
+
+    @app.exception_handler(PoolTimeout)
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+        logger.error("web.database_busy path=%s error=%s", request.url.path, exc)
+        return JSONResponse(
+            {"detail": DATABASE_BUSY, "errors": []},
+            status_code=503,
+            headers={"Retry-After": str(DATABASE_BUSY_RETRY_AFTER_S)},
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -29,13 +29,20 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL mode, a busy timeout and foreign keys."""
+def make_engine(url: str, pool_timeout_s: float | None = None) -> Engine:
+    """An engine for ``url``; SQLite gets WAL mode, a busy timeout and foreign keys.
+    ``pool_timeout_s``: how long to wait for a pooled connection (SQLAlchemy's default
+    when ``None``)."""
+    pool: dict[str, float] = {} if pool_timeout_s is None else {"pool_timeout": pool_timeout_s}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             VAR_DIR.mkdir(exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        else:  # an in-memory database has a single connection, not a queue to wait in
+            pool = {}
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -46,12 +53,13 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 @lru_cache
 def get_engine() -> Engine:
-    return make_engine(StorageSettings().database_url)
+    settings = StorageSettings()
+    return make_engine(settings.database_url, settings.database_pool_timeout_s)
 
 
 @lru_cache

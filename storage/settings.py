@@ -25,3 +25,13 @@ class StorageSettings(BaseSettings):
         f"sqlite:///{VAR_DIR / 'assistant.db'}",
         description="SQLAlchemy URL; SQLite file by default, PostgreSQL for scale-out.",
     )
+    database_pool_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        description=(
+            "Seconds a request waits for a pooled connection before the French 503 "
+            "« momentanément surchargé ». Requests hold a connection for milliseconds (never "
+            "across a call to Rasa), so a longer wait only means an overloaded server; "
+            "SQLAlchemy's 30 s default stalled the event loop that long (SECURITY.md)."
+        ),
+    )

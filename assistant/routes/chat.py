@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
 
-from assistant.chat import access, agent_replies
+from assistant.chat import access, agent_replies, support_exchange
 from assistant.chat.gateway import RasaGateway, RasaUnavailable
 from assistant.chat.messages import no_reply_message, unavailable_message
 from assistant.chat.schemas import (
@@ -73,6 +73,16 @@ async def chat(
         found = resolve_identity(request, settings, body.identity_token)
     except InvalidToken as exc:
         return _identity_refused(exc, body, settings)
+    # A ticket waiting for the user gets the message instead of Rasa (issue 13).
+    forwarded = support_exchange.forward_to_ticket(
+        session, body, found[0].sub if found else None, new_key
+    )
+    if forwarded is not None:
+        return forwarded
+    # End the read transaction so that the pooled connection goes back to the pool while
+    # Rasa thinks (seconds): held across the await, 16 concurrent follow-ups emptied the
+    # pool and stalled every request for the pool's timeout (SECURITY.md, cross-talk).
+    session.commit()
 
     started = time.perf_counter()
     metadata = _rasa_metadata(body.page, found)

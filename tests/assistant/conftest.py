@@ -28,11 +28,14 @@ class FakeBackends:
         self.rasa_status = 200
         self.action_server_up = True
         self.sent: list[dict[str, Any]] = []
+        # Pooled database connections checked out while Rasa was answering, one per message.
+        self.connections_during_send: list[int] = []
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         url = str(request.url)
         if url.startswith("http://rasa.test/webhooks/rest/webhook"):
             self.sent.append(json.loads(request.content))
+            self.connections_during_send.append(getattr(get_engine().pool, "checkedout")())
             if isinstance(self.rasa_reply, Exception):
                 raise self.rasa_reply
             return httpx.Response(self.rasa_status, json=self.rasa_reply)
