@@ -41,12 +41,12 @@ class PortalSettings(StorageSettings):
         5, description="How many latest submissions the status answer lists."
     )
     chat_retention_days: int = Field(
-        180,
+        90,
         ge=1,
         description=(
             "Days a chat turn is kept before it is deleted (ticket transcripts keep their own "
-            "copy). 180 days: long enough for a user to come back to a conversation and for "
-            "a follow-up ticket, short enough not to keep what users typed for good "
+            "copy). 90 days (issue 15's default): a quarter covers a user coming back to a "
+            "conversation and a follow-up ticket (tickets answer within days), short enough not to keep what users typed for good "
             "(storage limitation, GDPR art. 5-1-e)."
         ),
     )

@@ -104,6 +104,6 @@ def test_retention_command_purges_and_prints_count_in_french(
     assert main(["purge-turns"]) == 0
     out = capsys.readouterr().out
     assert re.fullmatch(
-        r"[1-9]\d* tour\(s\) de conversation de plus de 180 jours supprimé\(s\)\.\n", out
+        r"[1-9]\d* tour\(s\) de conversation de plus de 90 jours supprimé\(s\)\.\n", out
     )
     assert not _exists(old_turn)

@@ -167,5 +167,5 @@ def test_retention_purge_follows_the_setting(
         get_portal_settings.cache_clear()
 
 
-def test_retention_setting_defaults_to_180_days() -> None:
-    assert DEFAULT_DAYS == 180
+def test_retention_setting_defaults_to_90_days() -> None:
+    assert DEFAULT_DAYS == 90
