@@ -8,7 +8,10 @@ clarification button carries: ``/ask_question{"kb_entry_id":"<id>"}``), asks
   ``json_message`` (``links``) with a small decision record (``kb``);
 - *clarify*: « Vouliez-vous dire… » with one button per candidate and the buttons of
   ``utter_kb_clarify`` (« Aucune de ces propositions », ``/ask_human``);
-- *abstain*: says plainly that it does not know and offers the « support » form.
+- *abstain*: says plainly that it does not know and offers the « support » form;
+- *referral*: a question that another administration answers (impôts, Urssaf, CAF…) and
+  that names nothing of the portal gets « je ne traite que les questions sur Chorus Portal
+  Pro » with where to ask instead, before any search (:mod:`knowledge_base.referrals`).
 
 rasa-sdk sends ``text`` and ``json_message`` as one bot message, but Rasa's REST channel
 (``OutputChannel.send_response``) splits it: the webhook returns
@@ -36,6 +39,7 @@ from actions.texts import buttons, text
 from knowledge_base.decision import Decision, decide
 from knowledge_base.documents import Unit
 from knowledge_base.index import KnowledgeIndexError
+from knowledge_base.referrals import Referral, find_referral
 from knowledge_base.search import KnowledgeBase
 
 logger = logging.getLogger(__name__)
@@ -86,6 +90,32 @@ def answer_text(unit: Unit) -> str:
         source = text("utter_kb_source", guide=unit.guide_title, section=unit.section_title)
         return f"{unit.answer}\n{source}"
     return unit.answer
+
+
+def referral_text(referral: Referral) -> str:
+    """« Je ne traite que les questions sur le portail… » with where to ask instead."""
+    return text(
+        "utter_kb_referral",
+        subject=referral.subject,
+        service=referral.service,
+        where=referral.where,
+    )
+
+
+def refer(dispatcher: CollectingDispatcher, question: str) -> bool:
+    """Send the referral for ``question`` when another administration answers it; whether
+    one was sent."""
+    referral = find_referral(question)
+    if referral is None:
+        return False
+    dispatcher.utter_message(
+        text=referral_text(referral),
+        json_message={
+            "links": [{"title": referral.title, "url": referral.url}],
+            "kb": {"decision": "referral", "referral": referral.id},
+        },
+    )
+    return True
 
 
 def answer_links(unit: Unit) -> list[dict[str, str]]:
@@ -144,6 +174,8 @@ class ActionAnswerQuestion(Action):
         question = latest_text(tracker)
         if not question:
             dispatcher.utter_message(text=EMPTY_TEXT)
+            return reset_slot
+        if refer(dispatcher, question):
             return reset_slot
         query = contextual_query(question, previous_question(tracker.events, _title_of(kb)))
         if query != question:

@@ -156,3 +156,21 @@ async def test_action_answer_question_stale_index_apologises(
         dispatcher, _tracker(FORGOTTEN_PASSWORD), {}
     )
     assert "difficulté technique" in dispatcher.messages[0]["text"]
+
+
+async def test_action_answer_question_refers_neighbouring_service(kb: KnowledgeBase) -> None:
+    messages, events = await _run(kb, _tracker("Je dois déclarer zéro à l'Urssaf ce trimestre ?"))
+    assert len(messages) == 1
+    message = messages[0]
+    assert message["text"].startswith("Je ne traite que les questions sur Chorus Portal Pro")
+    assert "l'Urssaf" in message["text"] and "support" not in message["text"]
+    assert message["custom"]["links"] == [{"title": "urssaf.fr", "url": "https://www.urssaf.fr/"}]
+    assert message["custom"]["kb"] == {"decision": "referral", "referral": "urssaf"}
+    assert events == [{"event": "slot", "timestamp": None, "name": "kb_entry_id", "value": None}]
+
+
+async def test_action_answer_question_portal_word_keeps_question_with_kb(
+    kb: KnowledgeBase,
+) -> None:
+    messages, _ = await _run(kb, _tracker("l'Urssaf et mon mot de passe Chorus oublié"))
+    assert messages[0]["custom"]["kb"]["decision"] != "referral"

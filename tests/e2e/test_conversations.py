@@ -63,8 +63,8 @@ def test_e2e_asking_for_a_human_offers_the_support_form(stack: Stack) -> None:
 
 def test_e2e_out_of_scope_question_is_declined(stack: Stack) -> None:
     text = stack.reply_text(_sid(), "Quel temps fera-t-il demain à Brest ?").lower()
-    assert re.search(r"je ne (peux|sais)|pas en mesure", text), text
-    assert "support" in text
+    assert re.search(r"je ne (traite|sais)", text), text
+    assert "service-public.fr" in text or "support" in text
 
 
 def test_e2e_thanks_and_bot_challenge(stack: Stack) -> None:

@@ -193,16 +193,21 @@ def test_responses_thanks_always_polite() -> None:
         assert "Avec plaisir" in text or "Je vous en prie" in text
 
 
-def test_responses_out_of_scope_says_it_cannot_help() -> None:
-    for text in _response_texts()["utter_out_of_scope"]:
-        assert "je ne peux pas" in text.lower() or "pas en mesure" in text.lower()
+def test_responses_out_of_scope_says_where_to_ask_instead() -> None:
+    """Issue 13: a question outside the portal gets « je ne traite que… » and where to ask
+    instead, not a support ticket offer the portal's team could not answer."""
+    for variant in _domain()["responses"]["utter_out_of_scope"]:
+        assert variant["text"].startswith("Je ne traite que les questions sur Chorus Portal Pro")
+        assert "support" not in variant["text"]
+        assert variant["custom"]["links"] == [
+            {"title": "service-public.fr", "url": "https://www.service-public.fr/"}
+        ]
 
 
 def test_responses_support_offers_carry_the_support_link() -> None:
     responses = _domain()["responses"]
     for name in (
         "utter_offer_support",
-        "utter_out_of_scope",
         "utter_deny",
         "utter_technical_error",
         "utter_bot_challenge",
