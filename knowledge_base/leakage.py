@@ -65,6 +65,12 @@ class Text:
     text: str
 
 
+HELD_OUT_SUFFIX = "real_questions/test.jsonl"
+"""The held-out set: its questions are never printed (a content writer who reads one in a
+failure message has seen the test set); the training text to reword is enough."""
+MASKED_QUESTION = "question du jeu de test tenu à l'écart, non affichée"
+
+
 @dataclass(frozen=True)
 class Overlap:
     """An evaluation question found in a training file."""
@@ -76,8 +82,9 @@ class Overlap:
     score: float
 
     def describe(self) -> str:
+        shown = MASKED_QUESTION if self.eval_file.endswith(HELD_OUT_SUFFIX) else self.eval_question
         return (
-            f"{self.eval_file} : « {self.eval_question} »\n"
+            f"{self.eval_file} : « {shown} »\n"
             f"    ≈ {self.training_file} : « {self.training_text} » "
             f"(similarité {self.score:.1f})"
         )

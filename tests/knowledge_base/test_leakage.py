@@ -15,11 +15,13 @@ import pytest
 
 from knowledge_base.leakage import (
     FAQ_DIR,
+    MASKED_QUESTION,
     NLU_DATA_DIR,
     PARAPHRASES_DIR,
     SHARED_EVAL_DIR,
     SIMILARITY_THRESHOLD,
     LeakageError,
+    Overlap,
     Text,
     eval_texts,
     find_overlaps,
@@ -155,3 +157,11 @@ def test_jsonl_questions_include_dialogue_turns(tmp_path: Path) -> None:
         "Tour un ?",
         "Tour deux ?",
     ]
+
+
+def test_overlap_describe_masks_held_out_questions() -> None:
+    held_out = Overlap("eval/real_questions/test.jsonl", "question secrète", "faq/x.yml", "t", 95)
+    dev = Overlap("eval/real_questions/dev.jsonl", "question visible", "faq/x.yml", "t", 95)
+    assert "question secrète" not in held_out.describe()
+    assert MASKED_QUESTION in held_out.describe() and "« t »" in held_out.describe()
+    assert "question visible" in dev.describe()
