@@ -116,7 +116,7 @@ def _purge_turns(_args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from assistant.evaluation import evaluate, format_report
+    from assistant.evaluation import evaluate, format_report, is_held_out
     from assistant.evaluation_outcomes import database_turn_log
 
     try:
@@ -132,9 +132,11 @@ def _eval(args: argparse.Namespace) -> int:
     except ValueError as exc:  # a malformed line: the message names the file and the line
         print(f"Jeu d'évaluation invalide : {exc}", file=sys.stderr)
         return 2
-    print(format_report(report))
+    shown = not is_held_out(args.path)
+    print(format_report(report, show_failures=shown))
     if args.json:
-        args.json.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        report_dict = report.as_dict(with_failures=shown)
+        args.json.write_text(json.dumps(report_dict, ensure_ascii=False, indent=2))
     return 0 if report.pass_rate >= args.min_pass_rate else 1
 
 

@@ -104,7 +104,7 @@ class Report:
             return 0.0, 0.0
         return statistics.median(values), percentile(values, 95)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, with_failures: bool = True) -> dict[str, Any]:
         p50, p95 = self.latency_percentiles()
         served, in_scope = self.served_rate(IN_SCOPE_KINDS)
         return {
@@ -122,7 +122,7 @@ class Report:
             "served_in_scope": {"served": served, "total": in_scope},
             "routing": self.routing_matrix(),
             "latency_ms": {"p50": round(p50, 1), "p95": round(p95, 1)},
-            "failures": [r.__dict__ for r in self.results if not r.passed],
+            "failures": [r.__dict__ for r in self.results if not r.passed] if with_failures else [],
         }
 
 
@@ -301,7 +301,17 @@ def evaluate(
     return report
 
 
-def format_report(report: Report) -> str:
+HELD_OUT_SET = "real_questions/test.jsonl"
+"""The held-out real-question set: its reports give aggregates only, never an item (whoever
+reads a failing test question would tune on it)."""
+
+
+def is_held_out(path: Path) -> bool:
+    return path.resolve().as_posix().endswith(HELD_OUT_SET)
+
+
+def format_report(report: Report, show_failures: bool = True) -> str:
+    """The text report; ``show_failures=False`` (the held-out set) leaves the items out."""
     lines = ["Taux de réussite par type :"]
     for kind, (passed, total) in report.by_kind().items():
         lines.append(f"  {kind:<15} {passed:>3}/{total:<3} {passed / total:6.1%}")
@@ -329,7 +339,9 @@ def format_report(report: Report) -> str:
     p50, p95 = report.latency_percentiles()
     lines.append(f"Latence des réponses : p50 {p50:.0f} ms, p95 {p95:.0f} ms")
     failures = [r for r in report.results if not r.passed]
-    if failures:
+    if failures and not show_failures:
+        lines.append(f"Échecs : {len(failures)} (jeu tenu à l'écart : détail non affiché)")
+    elif failures:
         lines.append(f"Échecs ({len(failures)}) :")
         for r in failures:
             reply = r.reply.replace("\n", " / ")

@@ -92,3 +92,27 @@ def test_eval_command_bad_set_gives_french_message_and_exit_2(
     assert "Jeu d'évaluation invalide" in capsys.readouterr().err
     assert main(["eval", str(tmp_path / "absent.jsonl"), "--no-turn-log"]) == 2
     assert "Jeu d'évaluation illisible" in capsys.readouterr().err
+
+
+def test_eval_command_held_out_set_prints_aggregates_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant.__main__ import main
+
+    held_out = tmp_path / "real_questions" / "test.jsonl"
+    held_out.parent.mkdir()
+    held_out.write_text(
+        '{"id": "t1", "question": "question secrète ?", "kind": "faq", '
+        '"must_contain_any": ["gratuit"]}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "report.json"
+    args = ["eval", str(held_out), "--no-turn-log", "--url", "http://127.0.0.1:9", "--json"]
+    main([*args, str(out)])
+    printed = capsys.readouterr().out
+    assert "0/1" in printed and "détail non affiché" in printed
+    assert "secrète" not in printed and "secrète" not in out.read_text(encoding="utf-8")
+    dev = held_out.with_name("dev.jsonl")
+    dev.write_text(held_out.read_text(encoding="utf-8"), encoding="utf-8")
+    main(["eval", str(dev), "--no-turn-log", "--url", "http://127.0.0.1:9"])
+    assert "secrète" in capsys.readouterr().out
