@@ -134,6 +134,16 @@ def document_validation_answers(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+async def database_busy(request: Request, exc: Exception) -> JSONResponse:
+    """The French 503 for a busy or unreachable database (nothing was stored)."""
+    logger.error("web.database_busy path=%s error=%s", request.url.path, exc)
+    return JSONResponse(
+        {"detail": DATABASE_BUSY, "errors": []},
+        status_code=503,
+        headers={"Retry-After": str(DATABASE_BUSY_RETRY_AFTER_S)},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the French handlers for validation errors, HTTP errors and the unexpected,
     and have the OpenAPI schema document the validation handler's answers."""
@@ -179,15 +189,8 @@ def install_error_handlers(app: FastAPI) -> None:
         logger.warning("web.data_refused path=%s error=%s", request.url.path, exc.orig)
         return JSONResponse({"detail": DATA_REFUSED, "errors": []}, status_code=422)
 
-    @app.exception_handler(PoolTimeout)
-    @app.exception_handler(OperationalError)
-    async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
-        logger.error("web.database_busy path=%s error=%s", request.url.path, exc)
-        return JSONResponse(
-            {"detail": DATABASE_BUSY, "errors": []},
-            status_code=503,
-            headers={"Retry-After": str(DATABASE_BUSY_RETRY_AFTER_S)},
-        )
+    app.add_exception_handler(PoolTimeout, database_busy)
+    app.add_exception_handler(OperationalError, database_busy)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
