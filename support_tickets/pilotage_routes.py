@@ -1,0 +1,149 @@
+"""The console's « Pilotage » page and its CSV export, for supervisors only.
+
+``GET /console/pilotage?du=AAAA-MM-JJ&au=AAAA-MM-JJ&page=…`` shows the charts of
+:mod:`support_tickets.pilotage` (DSFR Chart web components, each with its data table in a
+``<details>`` for those who cannot see it); ``GET /console/pilotage/export.csv`` with the same
+query gives the same aggregates as a CSV file (:mod:`support_tickets.pilotage_export`).
+An agent without the supervisor role gets a French 403 page, a bad filter a French 400.
+
+DSFR Chart (npm ``@gouvfr/dsfr-chart``, installed by ``npm ci``) is served from
+``node_modules`` at :data:`DSFR_CHART_URL`; its module script is an external file, as the
+content security policy wants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from storage.paths import REPO_ROOT
+from support_tickets.console_page import error_page, render_page
+from support_tickets.models import AgentSession
+from support_tickets.pilotage import (
+    PilotageFilters,
+    PilotageInputError,
+    compute,
+    parse_filters,
+)
+from support_tickets.pilotage_charts import charts, key_figures
+from support_tickets.pilotage_export import file_name, to_csv
+from support_tickets.sla import PARIS
+from support_tickets.web_auth import SUPERVISORS_ONLY, DbSession, PageAgent
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+DSFR_CHART_DIST = REPO_ROOT / "node_modules" / "@gouvfr" / "dsfr-chart" / "dist" / "DSFRChart"
+DSFR_CHART_URL = "/static/dsfr-chart"
+PAGE_TEMPLATE = "console/pilotage.html"
+MAX_ECHOED_CHARS = 20  # a refused date is shown back in its field up to this length
+
+
+def today_in_paris() -> dt.date:
+    return dt.datetime.now(PARIS).date()
+
+
+def query_string(filters: PilotageFilters) -> str:
+    """The query of the page and of its export for ``filters``."""
+    query = {"du": filters.start.isoformat(), "au": filters.end.isoformat()}
+    if filters.page is not None:
+        query["page"] = filters.page
+    return urlencode(query)
+
+
+def _refused(
+    request: Request, current: AgentSession, message: str, du: str | None, au: str | None
+) -> HTMLResponse:
+    """The page with the French message and the form as typed, without figures (400)."""
+
+    def echo(value: str | None) -> str:
+        return (value or "")[:MAX_ECHOED_CHARS]
+
+    form = {"du": echo(du), "au": echo(au), "page": None}
+    context: dict[str, Any] = {"error": message, "form": form, "p": None, "pages": []}
+    return render_page(request, PAGE_TEMPLATE, context, current, status_code=400)
+
+
+def _filters(du: str | None, au: str | None, page: str | None) -> PilotageFilters | str:
+    """The checked filters, or the French message of the refusal."""
+    try:
+        return parse_filters(du, au, page, today_in_paris())
+    except PilotageInputError as exc:
+        return exc.message
+
+
+@router.get("/pilotage", response_class=HTMLResponse)
+def pilotage_page(
+    request: Request,
+    current: PageAgent,
+    db: DbSession,
+    du: str | None = None,
+    au: str | None = None,
+    page: str | None = None,
+) -> HTMLResponse:
+    if not current.agent.is_supervisor:
+        return error_page(request, current, SUPERVISORS_ONLY, 403)
+    filters = _filters(du, au, page)
+    if isinstance(filters, str):
+        return _refused(request, current, filters, du, au)
+    data = compute(db, filters)
+    # A page chosen beyond the busiest ones stays selectable.
+    pages = data.pages
+    if filters.page is not None and filters.page not in pages:
+        pages = [filters.page, *pages]
+    form = {"du": filters.start.isoformat(), "au": filters.end.isoformat(), "page": filters.page}
+    context: dict[str, Any] = {
+        "p": data,
+        "form": form,
+        "pages": pages,
+        "charts": charts(data),
+        "key_figures": key_figures(data),
+        "export_url": "/console/pilotage/export.csv?" + query_string(filters),
+    }
+    return render_page(request, PAGE_TEMPLATE, context, current)
+
+
+@router.get("/pilotage/export.csv", response_model=None)
+def pilotage_export(
+    request: Request,
+    current: PageAgent,
+    db: DbSession,
+    du: str | None = None,
+    au: str | None = None,
+    page: str | None = None,
+) -> Response:
+    if not current.agent.is_supervisor:
+        return error_page(request, current, SUPERVISORS_ONLY, 403)
+    filters = _filters(du, au, page)
+    if isinstance(filters, str):
+        return _refused(request, current, filters, du, au)
+    data = compute(db, filters)
+    return Response(
+        to_csv(data),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{file_name(data)}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def install_pilotage(app: FastAPI) -> None:
+    """Mount the page, its export and DSFR Chart's built files on ``app`` (before the app's
+    own ``/static``, which would shadow them)."""
+    app.include_router(router)
+    if not (DSFR_CHART_DIST / "DSFRChart.js").is_file():
+        logger.error(
+            "DSFR Chart introuvable dans %s : lancez `npm ci` à la racine du projet (la page "
+            "Pilotage n'affichera que les tableaux de données).",
+            DSFR_CHART_DIST,
+        )
+        return
+    app.mount(DSFR_CHART_URL, StaticFiles(directory=DSFR_CHART_DIST), name="dsfr-chart")
