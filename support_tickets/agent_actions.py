@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from support_tickets import outbox
+from support_tickets import canned, outbox
 from support_tickets.config import get_support_settings
 from support_tickets.errors import TicketValidationError
 from support_tickets.events import actor_name, record_event, set_status
+from support_tickets.live_exchange import notify_chats
 from support_tickets.models import Agent, Ticket, TicketMessage, as_utc, utcnow
 from support_tickets.sla import deadlines
 from support_tickets.state_machine import check_transition
@@ -21,6 +22,14 @@ from support_tickets.taxonomy import (
     STATUS_NEW,
 )
 from support_tickets.validation import is_row_id, validate_text
+
+HISTORY_EXCERPT_CHARS = 160  # how much of a reply the ticket's history keeps
+
+
+def excerpt(text: str, limit: int = HISTORY_EXCERPT_CHARS) -> str:
+    """The text on one line, cut at ``limit`` characters with « … »."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def _check_reply_status(ticket: Ticket, status: str | None) -> None:
@@ -49,12 +58,13 @@ def reply_to_ticket(
     _check_reply_status(ticket, status)
     actor = actor_name(agent)
     try:
+        template = canned.template_use(session, canned_key, ticket, agent, body)
         message = TicketMessage(
             author_type="agent",
             agent_id=agent.id,
             visibility="public",
             body=body,
-            meta={"modele": canned_key} if canned_key else None,
+            meta=template or None,
         )
         ticket.messages.append(message)
         if ticket.first_response_at is None:
@@ -64,7 +74,7 @@ def reply_to_ticket(
             kind="reponse",
             actor=actor,
             agent=agent,
-            detail={"modele": canned_key} if canned_key else {},
+            detail={"extrait": excerpt(body), **template},
         )
         if ticket.status == STATUS_NEW:
             set_status(ticket, STATUS_IN_PROGRESS, actor=actor, agent=agent)
@@ -82,6 +92,7 @@ def reply_to_ticket(
     except Exception:
         session.rollback()
         raise
+    notify_chats(session, ticket)  # the open chat shows the reply at once
     return message
 
 
@@ -124,6 +135,7 @@ def change_status(session: Session, ticket: Ticket, *, agent: Agent, status: str
     check_transition(ticket.status, status)
     set_status(ticket, status, actor=actor_name(agent), agent=agent)
     session.commit()
+    notify_chats(session, ticket)  # the chat's exchange with the agent may start or end
 
 
 def change_priority(session: Session, ticket: Ticket, *, agent: Agent, priority: str) -> None:

@@ -6,6 +6,7 @@ Variables: ``{prenom}``, ``{nom}``, ``{numero_ticket}``, ``{categorie}``, ``{ref
 
 from __future__ import annotations
 
+import difflib
 import string
 from typing import Any
 
@@ -70,6 +71,11 @@ CANNED_RESPONSES: tuple[dict[str, Any], ...] = (
 )
 
 
+# How close (difflib ratio) a sent reply must stay to its template for the history to name the
+# template as « modifiée »; further off, the agent replaced the text and no template is named.
+CANNED_EDITED_MIN_RATIO = 0.6
+
+
 class _KeepUnknown(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -92,6 +98,30 @@ def template_variables(ticket: Ticket, agent: Agent | None = None) -> dict[str, 
 def render(body: str, ticket: Ticket, agent: Agent | None = None) -> str:
     """Fill the template's variables; unknown ones stay visible as typed."""
     return string.Formatter().vformat(body, (), _KeepUnknown(template_variables(ticket, agent)))
+
+
+def _normalized(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n"))
+
+
+def template_use(
+    session: Session, key: str | None, ticket: Ticket, agent: Agent | None, sent: str
+) -> dict[str, Any]:
+    """What the history says of the template a reply started from: ``modele`` (key) and
+    ``modele_titre`` when the text sent is the template, ``modele_modifie`` too when it was
+    edited but stays close (``CANNED_EDITED_MIN_RATIO``); nothing when the agent replaced it
+    or used none."""
+    template = get_canned(session, key) if key else None
+    if template is None:
+        return {}
+    rendered = _normalized(render(template.body, ticket, agent))
+    sent = _normalized(sent)
+    used = {"modele": template.key, "modele_titre": template.title}
+    if sent == rendered:
+        return used
+    if difflib.SequenceMatcher(None, rendered, sent).ratio() >= CANNED_EDITED_MIN_RATIO:
+        return {**used, "modele_modifie": True}
+    return {}
 
 
 def list_canned(session: Session) -> list[CannedResponse]:

@@ -1,17 +1,21 @@
 """Server-rendered agent console under ``/console`` (French, DSFR markup, works without
-JavaScript): the queue, a ticket and its forms, the supervisors' overview. Every page needs an
-agent session; every form carries the session's CSRF token. The login and logout are in
-:mod:`support_tickets.console_login`, what pages share in :mod:`support_tickets.console_page`.
+JavaScript): a ticket and its forms, the supervisors' overview. Every page needs an agent
+session; every form carries the session's CSRF token. The queue and its bulk actions are in
+:mod:`support_tickets.console_queue`, the login and logout in
+:mod:`support_tickets.console_login`, what pages share in :mod:`support_tickets.console_page`;
+the console's own script and style sheet are served from ``/console/static``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
 
 from support_tickets import agent_actions, canned, repository
@@ -26,18 +30,28 @@ from support_tickets.console_page import (
     render_page,
     safe_next,
 )
+from support_tickets.console_queue import REFRESH_INTERVAL_S, ticket_version
+from support_tickets.console_queue import router as queue_router
+from support_tickets.console_sla import sla_view
+from support_tickets.console_suggestions import suggestions_for
+from support_tickets.console_transcript import message_views
 from support_tickets.errors import TicketError, TicketNotFoundError, TicketValidationError
 from support_tickets.http_errors import install_ticket_error_handler, status_code_for
+from support_tickets.incident_routes import router as incident_router
 from support_tickets.models import AgentSession, Ticket
 from support_tickets.priority import current_priority_suggestion
 from support_tickets.requester import get_ticket, get_ticket_by_number
 from support_tickets.sla import sla_status
 from support_tickets.state_machine import allowed_targets
-from support_tickets.taxonomy import CATEGORIES, PRIORITIES, SLA_LABELS, STATUS_CLOSED, STATUSES
+from support_tickets.taxonomy import CATEGORIES, PRIORITIES, STATUS_CLOSED
 from support_tickets.validation import parse_row_id
 from support_tickets.web_auth import SUPERVISORS_ONLY, DbSession, LoginRequired, PageAgent
 
 router = APIRouter(prefix="/console", include_in_schema=False)
+# The console's own style sheet and script (progressive enhancement: every page works
+# without them).
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_PATH = "/console/static"
 
 NOTICES: dict[str, str] = {
     "reponse": "Votre réponse a été envoyée à l'usager.",
@@ -58,54 +72,32 @@ def console_home() -> RedirectResponse:
     return RedirectResponse(DEFAULT_NEXT, status_code=303)
 
 
-@router.get("/tickets", response_class=HTMLResponse)
-def queue_page(
-    request: Request,
-    current: PageAgent,
-    db: DbSession,
-    status: str = "ouverts",
-    priority: str | None = None,
-    category: str | None = None,
-    assignee: str | None = None,
-    sla: str | None = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    sort: str = repository.DEFAULT_SORT,
-    page: Annotated[int, Query(ge=1)] = 1,
-) -> HTMLResponse:
-    filters = repository.QueueFilters(
-        status, priority or None, category or None, assignee or None, sla or None, q, sort, page
-    )
-    result = repository.search_queue(db, filters, agent=current.agent)
-    return render_page(
-        request,
-        "console/queue.html",
-        {
-            "result": result,
-            "filters": result.filters,
-            "agents": repository.list_agents(db),
-            "sorts": repository.SORTS,
-            "statuses": STATUSES,
-            "priorities": PRIORITIES,
-            "categories": CATEGORIES,
-            "sla_states": SLA_LABELS,
-        },
-        current,
-    )
-
-
 def _ticket_context(
-    db: Session, ticket: Ticket, current: AgentSession, modele: str | None = None
+    request: Request,
+    db: Session,
+    ticket: Ticket,
+    current: AgentSession,
+    modele: str | None = None,
+    suggestion: str | None = None,
 ) -> dict[str, Any]:
     draft = ""
     template = canned.get_canned(db, modele) if modele else None
     if template is not None:
         draft = canned.render(template.body, ticket, current.agent)
+    base_url = str(request.base_url)
+    suggestions = suggestions_for(ticket, base_url)
+    chosen = next((s for s in suggestions if s.id == suggestion), None) if suggestion else None
+    if chosen is not None:  # « Insérer » without JavaScript
+        draft = f"{draft}\n\n{chosen.insert_text}" if draft else chosen.insert_text
     suggested, reasons = current_priority_suggestion(ticket)
+    status = sla_status(ticket)
     return {
         "ticket": ticket,
-        "sla": sla_status(ticket),
-        "transcript": [m for m in ticket.messages if m.in_transcript],
-        "thread": [m for m in ticket.messages if not m.in_transcript],
+        "sla": status,
+        "sla_view": sla_view(ticket, status=status),
+        "transcript": message_views([m for m in ticket.messages if m.in_transcript]),
+        "thread": message_views([m for m in ticket.messages if not m.in_transcript]),
+        "suggestions": suggestions,
         "linked": repository.duplicates_of(db, ticket),
         "agents": repository.list_agents(db),
         "canned": canned.list_canned(db),
@@ -120,6 +112,8 @@ def _ticket_context(
             for t in repository.duplicates_of(db, ticket)
             if t.merged_into_id is None and t.status != STATUS_CLOSED
         ],
+        "version": ticket_version(db, ticket.id),
+        "refresh_seconds": REFRESH_INTERVAL_S,
     }
 
 
@@ -130,13 +124,14 @@ def ticket_page(
     current: PageAgent,
     db: DbSession,
     modele: Annotated[str | None, Query(max_length=64)] = None,
+    suggestion: Annotated[str | None, Query(max_length=200)] = None,
     ok: str | None = None,
 ) -> HTMLResponse:
     try:
         ticket = get_ticket(db, ticket_id)
     except TicketNotFoundError as exc:
         return error_page(request, current, exc.message, 404)
-    context = _ticket_context(db, ticket, current, modele)
+    context = _ticket_context(request, db, ticket, current, modele, suggestion)
     context["notice"] = NOTICES.get(ok or "")
     return render_page(request, "console/ticket.html", context, current)
 
@@ -164,7 +159,7 @@ def _act(
     except TicketError as exc:
         db.rollback()
         ticket = get_ticket(db, ticket_id)
-        context = _ticket_context(db, ticket, current)
+        context = _ticket_context(request, db, ticket, current)
         context.update(error=exc.message, draft=draft or context["draft"])
         return render_page(
             request, "console/ticket.html", context, current, status_code=status_code_for(exc)
@@ -321,4 +316,7 @@ def install_support(app: FastAPI) -> None:
 
     app.include_router(api_router)
     app.include_router(login_router)
+    app.include_router(queue_router)
+    app.include_router(incident_router)
     app.include_router(router)
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="console-static")

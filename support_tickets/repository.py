@@ -16,6 +16,7 @@ from support_tickets.models import Agent, Ticket, TicketMessage, as_utc, utcnow
 from support_tickets.sla import SlaStatus, sla_status
 from support_tickets.taxonomy import (
     CATEGORIES,
+    CATEGORY_LABELS,
     OPEN_STATUSES,
     PRIORITIES,
     SLA_AT_RISK,
@@ -38,6 +39,19 @@ SORTS: dict[str, str] = {
     "maj": "Dernière mise à jour",
 }
 DEFAULT_SORT = "recent"
+# The console's sortable columns (``?sort=<column>&order=asc|desc``), with the order a first
+# click gives: the most urgent, the latest or A to Z first.
+COLUMN_SORTS: dict[str, str] = {
+    "numero": "asc",
+    "demandeur": "asc",
+    "categorie": "asc",
+    "statut": "asc",
+    "priorite": "desc",
+    "sla": "asc",
+    "assigne": "asc",
+    "cree": "desc",
+}
+SORT_ORDERS = ("asc", "desc")
 MAX_QUERY_CHARS = 200
 AGE_BUCKETS: tuple[tuple[str, float], ...] = (
     ("moins de 24 h", 1.0),
@@ -59,8 +73,13 @@ class QueueFilters:
     q: str | None = None
     sort: str = DEFAULT_SORT
     page: int = 1
+    order: str | None = None  # asc or desc, for a column sort (its first-click order if unset)
 
     def cleaned(self) -> QueueFilters:
+        sort = self.sort if self.sort in SORTS or self.sort in COLUMN_SORTS else DEFAULT_SORT
+        order = None
+        if sort in COLUMN_SORTS:
+            order = self.order if self.order in SORT_ORDERS else COLUMN_SORTS[sort]
         return QueueFilters(
             status=self.status
             if self.status in (*STATUSES, STATUS_FILTER_OPEN, STATUS_FILTER_ALL)
@@ -70,8 +89,9 @@ class QueueFilters:
             assignee=_cleaned_assignee(self.assignee),
             sla=self.sla if self.sla in SLA_LABELS else None,
             q=(self.q or "").replace(NUL, "").strip()[:MAX_QUERY_CHARS] or None,
-            sort=self.sort if self.sort in SORTS else DEFAULT_SORT,
+            sort=sort,
             page=max(1, self.page),
+            order=order,
         )
 
 
@@ -121,6 +141,45 @@ def _search_clause(q: str):  # type: ignore[no-untyped-def]
     return or_(*(func.lower(c).like(pattern, escape="\\") for c in columns), in_messages)
 
 
+def _column(sort: str) -> ColumnElement[Any]:
+    """What a column of the console's queue sorts on."""
+    if sort == "priorite":
+        return case({p: i for i, p in enumerate(PRIORITIES)}, value=Ticket.priority)
+    if sort == "statut":
+        return case({s: i for i, s in enumerate(STATUSES)}, value=Ticket.status)
+    if sort == "categorie":
+        by_label = sorted(CATEGORIES, key=lambda c: CATEGORY_LABELS[c])
+        return case({c: i for i, c in enumerate(by_label)}, value=Ticket.category)
+    if sort == "sla":  # the next running deadline: first response until answered
+        return case(
+            (Ticket.first_response_at.is_(None), Ticket.first_response_due),
+            else_=Ticket.resolution_due,
+        )
+    if sort == "assigne":
+        name = select(Agent.name).where(Agent.id == Ticket.assignee_id).scalar_subquery()
+        return func.lower(func.coalesce(name, ""))
+    if sort == "demandeur":
+        return func.lower(func.coalesce(Ticket.requester_name, Ticket.email))
+    if sort == "numero":
+        return Ticket.number.expression
+    return Ticket.created_at.expression
+
+
+def _order_by(filters: QueueFilters) -> tuple[UnaryExpression[Any], ...]:
+    if filters.sort in COLUMN_SORTS:
+        column = _column(filters.sort)
+        first = column.desc() if filters.order == "desc" else column.asc()
+        return (first, Ticket.created_at.asc(), Ticket.id.asc())  # equals: oldest first
+    orders: dict[str, tuple[UnaryExpression[Any], ...]] = {
+        "recent": (Ticket.created_at.desc(), Ticket.id.desc()),
+        "ancien": (Ticket.created_at.asc(), Ticket.id.asc()),
+        "priorite": (_column("priorite").desc(), Ticket.created_at.asc()),
+        "echeance": (Ticket.resolution_due.asc(), Ticket.id.asc()),
+        "maj": (Ticket.updated_at.desc(), Ticket.id.desc()),
+    }
+    return orders[filters.sort]
+
+
 def search_queue(
     session: Session,
     filters: QueueFilters,
@@ -149,15 +208,7 @@ def search_queue(
     if filters.q:
         conditions.append(_search_clause(filters.q))
     query = select(Ticket).where(and_(*conditions)) if conditions else select(Ticket)
-    priority_rank = case({p: i for i, p in enumerate(PRIORITIES)}, value=Ticket.priority)
-    orders: dict[str, tuple[UnaryExpression[Any], UnaryExpression[Any]]] = {
-        "recent": (Ticket.created_at.desc(), Ticket.id.desc()),
-        "ancien": (Ticket.created_at.asc(), Ticket.id.asc()),
-        "priorite": (priority_rank.desc(), Ticket.created_at.asc()),
-        "echeance": (Ticket.resolution_due.asc(), Ticket.id.asc()),
-        "maj": (Ticket.updated_at.desc(), Ticket.id.desc()),
-    }
-    tickets = session.scalars(query.order_by(*orders[filters.sort])).unique().all()
+    tickets = session.scalars(query.order_by(*_order_by(filters))).unique().all()
     rows = [QueueRow(t, sla_status(t, now)) for t in tickets]
     if filters.sla:
         rows = [r for r in rows if r.sla.state == filters.sla and r.ticket.status in OPEN_STATUSES]

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment
 
+from support_tickets.console_transcript import paragraphs
 from support_tickets.models import as_utc
 from support_tickets.sla import PARIS
 from support_tickets.taxonomy import (
@@ -33,6 +34,7 @@ EVENT_LABELS: dict[str, str] = {
     "message_usager": "Message de l'usager",
     "reouverture": "Réouverture par l'usager",
     "fusion": "Fusion",
+    "incident": "Rattachement à un incident (tickets similaires de plusieurs usagers)",
 }
 
 
@@ -63,14 +65,28 @@ def describe_event(kind: str, detail: dict[str, Any]) -> str:
     ):
         if detail.get(key):
             return f"{label} {prefix}{detail[key]}"
+    if kind == "reponse":
+        return _describe_reply(label, detail)
     if detail.get("modele"):
         return f"{label} (réponse type « {detail['modele']} »)"
     return label
 
 
+def _describe_reply(label: str, detail: dict[str, Any]) -> str:
+    """« Réponse à l'usager : « Bonjour… » (réponse type « X » modifiée) », from what was
+    sent; older events carry only the template's key."""
+    line = f"{label} : « {detail['extrait']} »" if detail.get("extrait") else label
+    template = detail.get("modele_titre") or detail.get("modele")
+    if template:
+        edited = " modifiée" if detail.get("modele_modifie") else ""
+        line += f" (réponse type « {template} »{edited})"
+    return line
+
+
 def _environment() -> Environment:
     env = page_environment(TEMPLATES_DIR)
     env.filters["date_fr"] = date_fr
+    env.filters["paragraphs"] = paragraphs
     env.globals["describe_event"] = describe_event
     env.globals.update(
         CATEGORY_LABELS=CATEGORY_LABELS,
