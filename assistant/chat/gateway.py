@@ -3,7 +3,9 @@
 Rasa's REST channel answers a list of messages; text, buttons and custom payloads arrive
 as separate entries. A custom payload ``{"links": [...], "kb": {...}}`` sent by an action
 is attached to the text just before it: ``links`` become clickable links, ``kb`` (the
-knowledge-base decision record) is kept for the turn log and never shown.
+knowledge-base decision record) is kept for the turn log and never shown; a record that
+answers marks that message ``kind="knowledge_answer"`` (the widget asks for feedback on
+those only).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from assistant.chat.schemas import BotMessage, Button, Link
 logger = logging.getLogger(__name__)
 
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
+KB_ANSWER_DECISION = "answer"
+"""The ``kb`` record's decision that marks its message as a knowledge-base answer."""
 
 
 class RasaUnavailable(Exception):
@@ -52,13 +56,16 @@ def parse_rasa_output(raw: list[dict[str, Any]]) -> tuple[list[BotMessage], list
                 for link in custom.get("links") or []
                 if isinstance(link, dict) and link.get("url")
             ]
-            if isinstance(custom.get("kb"), dict):
-                kb_records.append(custom["kb"])
             text = str(custom.get("text") or "")
             if text or not messages:
                 messages.append(BotMessage(text=text, links=links))
             else:
                 messages[-1].links.extend(links)
+            record = custom.get("kb")
+            if isinstance(record, dict):
+                kb_records.append(record)
+                if record.get("decision") == KB_ANSWER_DECISION:
+                    messages[-1].kind = "knowledge_answer"
             continue
         raw_text = item.get("text")
         buttons = [

@@ -66,6 +66,17 @@ class BotMessage(BaseModel):
         description="« agent » for a support agent's reply to a ticket; absent: the bot.",
         exclude_if=lambda value: value is None,  # the bot's messages keep their shape
     )
+    agent_message_id: int | None = Field(
+        None,
+        description="For an agent's reply: its ticket message's id (the widget shows it once).",
+        exclude_if=lambda value: value is None,
+    )
+    kind: Literal["knowledge_answer"] | None = Field(
+        None,
+        description="« knowledge_answer » for an answer from the knowledge base (the widget asks "
+        "« Cette réponse vous a-t-elle aidé ? » under those only); absent otherwise.",
+        exclude_if=lambda value: value is None,
+    )
 
 
 class ChatResponse(BaseModel):
@@ -79,6 +90,14 @@ class ChatResponse(BaseModel):
             "X-Conversation-Key header with every later message, history read and feedback."
         ),
     )
+
+
+class SupportExchange(BaseModel):
+    """Whether the conversation's messages go to the support team (a ticket waiting for the
+    user) instead of the assistant."""
+
+    active: bool
+    ticket: str | None = Field(None, description="The ticket's number while active.")
 
 
 class HistoryTurn(BaseModel):

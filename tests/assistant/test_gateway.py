@@ -116,7 +116,7 @@ async def test_gateway_send_returns_messages_kb_records_and_latency() -> None:
     ]
     reply = await _gateway(_answer(rasa), clock=Ticks(2.0, 4.5)).send(SESSION, "gratuit ?")
     assert reply == RasaReply(
-        messages=[BotMessage(text="Le portail est gratuit.")],
+        messages=[BotMessage(text="Le portail est gratuit.", kind="knowledge_answer")],
         kb_records=[{"decision": "answer"}],
         latency_ms=2500.0,
     )
@@ -305,6 +305,7 @@ def test_gateway_parse_custom_links_attach_to_the_previous_text() -> None:
                 Link(title="", url="/docs/q"),
                 Link(title="Autre", url="/docs/r"),
             ],
+            kind="knowledge_answer",
         )
     ]
     assert kb == [{"decision": "answer", "hits": [{"id": "x", "score": 0.9}]}]

@@ -151,6 +151,7 @@ def test_widget_history_survives_reload_and_clear_empties_it(page: Page, widget:
     expect(widget.user_text).to_have_text(["bonjour"])
     assert widget.session_id() == session_id
     page.get_by_role("button", name="Effacer la conversation").click()
+    page.get_by_role("button", name="Effacer", exact=True).click()  # the confirmation
     expect(widget.user).to_have_count(0)
     assert widget.session_id() != session_id
     page.reload()
@@ -224,6 +225,9 @@ def test_widget_thumbs_down_is_recorded_and_offers_support(
 ) -> None:
     widget.open()
     widget.send("Est-ce que le portail est payant ?")
+    payant = widget.bot.last.locator(".claude-w__choice", has_text="payant")
+    if payant.count():  # feedback is asked under answers, not under « Vouliez-vous dire… »
+        widget.click_choice(payant.first.inner_text())
     answer = widget.bot.last
     thumb = answer.get_by_role("button", name="Non, cette réponse ne m'a pas aidé")
     before = widget.bot.count()
@@ -233,8 +237,9 @@ def test_widget_thumbs_down_is_recorded_and_offers_support(
     expect(widget.log.locator("a[href*='/support#session_id=']").last).to_be_visible()
     widget_session = widget.session_id()
     turns = _history(stack, widget)["turns"]
-    rated = [t for t in turns if t["user_text"] == "Est-ce que le portail est payant ?"]
-    assert rated and rated[0]["feedback"] == "negative"
+    rated = [t for t in turns if t["feedback"]]  # the answer, maybe after a clarification
+    assert len(rated) == 1 and rated[0]["feedback"] == "negative"
+    assert "gratuit" in json.dumps(rated[0]["messages"], ensure_ascii=False).lower()
     # The support link brings the conversation (id and key, in the fragment) to the form.
     widget.log.locator("a[href*='/support#session_id=']").last.click()
     page.wait_for_url(re.compile(r"/support(#|$)"))

@@ -73,7 +73,13 @@
   logout.addEventListener("click", function () {
     fetch("/api/auth/logout", { method: "POST", credentials: "same-origin" })
       .catch(function () { return null; })
-      .then(function () { showLoggedOut(); form.elements.email.focus(); });
+      .then(function () {
+        // The conversation may show the user's forms, tickets and amounts: the widget
+        // drops it from the page and from this browser, and starts a new one.
+        if (window.ClaudeWidget && window.ClaudeWidget.logout) { window.ClaudeWidget.logout(); }
+        showLoggedOut();
+        form.elements.email.focus();
+      });
   });
 
   openClaude.addEventListener("click", function () {
