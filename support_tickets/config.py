@@ -58,6 +58,27 @@ class SupportSettings(BaseSettings):
         30, description="Only open tickets created within this many days are compared."
     )
 
+    # Incidents: similar tickets of many requesters grouped (incidents.py). 0.5: on the reports
+    # of incident_evidence.py (3 problems, 14 reports, 10 other requests of the same portal),
+    # one problem's reports scored 0.40-0.75 (25 of 27 pairs ≥ 0.5) and different problems
+    # at most 0.35, lexically; the static embedder overlapped (0.34-0.86 against up to 0.52).
+    # Window: one outage is reported over hours to a day or two, and the window slides with
+    # each report, so a longer outage keeps one incident. Three e-mails: two may be chance.
+    incident_min_similarity: float = Field(
+        0.5,
+        description="Lexical cosine of two descriptions from which they make one incident.",
+    )
+    incident_window_hours: float = Field(
+        48.0,
+        description=(
+            "A ticket created at most this many hours from an incident's latest ticket can "
+            "join it (sliding window); older tickets are no longer grouped."
+        ),
+    )
+    incident_min_requesters: int = Field(
+        3, description="Distinct e-mails whose similar tickets make a new incident."
+    )
+
     # Agent console authentication.
     session_cookie: str = Field("agent_session", description="Name of the console's cookie.")
     session_hours: float = Field(10.0, description="Lifetime of an agent session.")

@@ -1,5 +1,6 @@
-"""ORM models of the support desk: tickets, their messages and audit events, agents and their
-sessions, canned responses, the outbox of e-mails, and the per-year ticket counter."""
+"""ORM models of the support desk: tickets, their messages and audit events, incidents that
+group similar tickets, agents and their sessions, canned responses, the outbox of e-mails, and
+the per-year ticket counter."""
 
 from __future__ import annotations
 
@@ -73,6 +74,31 @@ class AgentSession(Base):
     agent: Mapped[Agent] = relationship(lazy="joined")
 
 
+class Incident(Base):
+    """One problem reported by many users: their similar tickets, grouped, answered at once
+    (see :mod:`support_tickets.incidents`)."""
+
+    __tablename__ = "support_incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="ouvert", index=True)
+    description: Mapped[str] = mapped_column(Text)  # the first ticket's, compared with new ones
+    ticket_count: Mapped[int] = mapped_column(Integer, default=0)
+    requester_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    first_ticket_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_ticket_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    reply_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_reply: Mapped[str | None] = mapped_column(Text)
+    last_reply_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_reply_agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("support_agents.id", ondelete="SET NULL")
+    )
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    last_reply_agent: Mapped[Agent | None] = relationship(lazy="joined")
+
+
 class Ticket(Base):
     """A support request, from the chat or the web form, with what the assistant knew."""
 
@@ -108,6 +134,9 @@ class Ticket(Base):
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("support_tickets.id", ondelete="SET NULL")
     )
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("support_incidents.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now(), index=True
     )
@@ -119,6 +148,7 @@ class Ticket(Base):
     resolution_due: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     assignee: Mapped[Agent | None] = relationship(lazy="joined")
+    incident: Mapped[Incident | None] = relationship(lazy="select")
     messages: Mapped[list[TicketMessage]] = relationship(
         back_populates="ticket", order_by="TicketMessage.id", cascade="all, delete-orphan"
     )

@@ -2,13 +2,16 @@
 
 A new ticket is validated (:class:`~support_tickets.schemas.TicketCreate`), compared with the
 requester's open tickets (duplicates), given a suggested priority, SLA deadlines and a number,
-stored with its chat transcript, and acknowledged by e-mail (outbox).
+stored with its chat transcript, grouped with other requesters' similar tickets into an
+incident (:mod:`support_tickets.incidents`), and acknowledged by e-mail (outbox).
 
 Every function takes a SQLAlchemy ``Session`` first, keyword arguments after, and commits
 itself. Requester side (the contract used by the chat actions and the ``/support`` form):
 :func:`create_ticket` (see also :func:`support_tickets.from_chat.create_ticket_from_chat`),
 :func:`find_ticket_for_requester`, :func:`tickets_for_identity`, :func:`add_user_message`,
-:func:`public_replies_for_chat_session`, :func:`status_label` (module ``requester``).
+:func:`public_replies_for_chat_session`, :func:`status_label` (module ``requester``);
+the chat's live exchange with a ticket: :func:`live_ticket_for_chat`, :func:`leave_exchange`
+(module ``live_exchange``).
 Agent side: :func:`reply_to_ticket`, :func:`add_internal_note`, :func:`assign_ticket`,
 :func:`change_status`, :func:`change_priority`, :func:`merge_tickets` (``agent_actions``).
 """
@@ -33,7 +36,13 @@ from support_tickets.agent_actions import (
 from support_tickets.config import SupportSettings, get_support_settings
 from support_tickets.duplicates import Duplicate, best_duplicate, find_candidates
 from support_tickets.events import ACTOR_REQUESTER, ACTOR_SYSTEM, record_event
+from support_tickets.incidents import group_on_arrival
 from support_tickets.labels import describe, status_label
+from support_tickets.live_exchange import (
+    leave_exchange,
+    live_ticket_for_chat,
+    tickets_with_new_user_message,
+)
 from support_tickets.models import Ticket, utcnow
 from support_tickets.numbering import next_number
 from support_tickets.priority import current_priority_suggestion, suggest_priority
@@ -73,6 +82,8 @@ __all__ = [
     "get_support_settings",
     "get_ticket",
     "get_ticket_by_number",
+    "leave_exchange",
+    "live_ticket_for_chat",
     "merge_tickets",
     "public_replies_for_chat_session",
     "record_event",
@@ -80,6 +91,7 @@ __all__ = [
     "status_label",
     "store_ticket",
     "tickets_for_identity",
+    "tickets_with_new_user_message",
     "validate_category",
     "validate_description",
     "validate_email",
@@ -243,6 +255,7 @@ def store_ticket(
         _record_creation(ticket, duplicate)
         session.add(ticket)
         session.flush()
+        group_on_arrival(session, settings=settings)
         outbox.enqueue(
             session,
             ticket=ticket,

@@ -1,5 +1,6 @@
 """Similarity of ticket descriptions: the knowledge base's embedder when it is built, else a
-lexical cosine on folded words (stop words removed)."""
+lexical cosine on folded words (stop words removed). ``scores`` compares one text with others
+(duplicates), ``pairwise`` every pair of a batch at once (incidents)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import re
 from collections import Counter
 from functools import lru_cache
 from typing import Protocol
+
+import numpy as np
 
 from support_tickets.priority import fold
 
@@ -27,6 +30,10 @@ class Similarity(Protocol):
     name: str
 
     def scores(self, text: str, others: list[str]) -> list[float]: ...
+
+    def pairwise(self, texts: list[str]) -> np.ndarray:
+        """The ``len(texts)`` × ``len(texts)`` matrix of cosines (float32)."""
+        ...
 
 
 class LexicalSimilarity:
@@ -50,6 +57,25 @@ class LexicalSimilarity:
             results.append(dot / (base_norm * norm) if base_norm and norm else 0.0)
         return results
 
+    def pairwise(self, texts: list[str]) -> np.ndarray:
+        """The same cosines for every pair at once: one product of sparse word counts."""
+        from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+
+        vocabulary: dict[str, int] = {}
+        rows: list[int] = []
+        columns: list[int] = []
+        values: list[float] = []
+        for row, text in enumerate(texts):
+            vector = self._vector(text)
+            norm = math.sqrt(sum(v * v for v in vector.values()))
+            for word, count in vector.items():
+                rows.append(row)
+                columns.append(vocabulary.setdefault(word, len(vocabulary)))
+                values.append(count / norm)
+        shape = (len(texts), max(len(vocabulary), 1))
+        matrix = csr_matrix((values, (rows, columns)), shape=shape, dtype=np.float32)
+        return np.asarray((matrix @ matrix.T).toarray(), dtype=np.float32)
+
 
 class EmbeddingSimilarity:
     """Cosine of the knowledge base's sentence embeddings (vectors are L2-normalised)."""
@@ -63,6 +89,12 @@ class EmbeddingSimilarity:
             return []
         vectors = self._embedder.encode([text, *others])  # type: ignore[attr-defined]
         return [float(v) for v in vectors[1:] @ vectors[0]]
+
+    def pairwise(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        vectors = np.asarray(self._embedder.encode(texts), dtype=np.float32)  # type: ignore[attr-defined]
+        return vectors @ vectors.T
 
 
 @lru_cache(maxsize=1)
