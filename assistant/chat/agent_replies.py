@@ -6,7 +6,11 @@ above the highest delivered one is still to deliver:
 
 - ``POST /api/chat`` puts pending replies before the assistant's answer, in the new turn;
 - ``GET /api/chat/{session_id}/history`` appends them to the session's latest turn, so a
-  user who only reloads the page sees them too, in the order they arrived.
+  user who only reloads the page sees them too, in the order they arrived;
+- ``GET /api/chat/{session_id}/events`` (the open widget's live stream) does the same as soon
+  as an agent replies, and sends what it appended.
+
+Storing a reply in a turn is what marks it delivered: none of the three paths shows it again.
 """
 
 from __future__ import annotations
@@ -73,22 +77,26 @@ def pending_for_new_turn(session: Session, session_id: str) -> list[dict[str, An
         return []
 
 
-def deliver_into_latest_turn(session: Session, session_id: str, turns: list[ChatTurn]) -> None:
-    """Append the pending replies to the session's latest turn (for the history), and commit."""
+def deliver_into_latest_turn(
+    session: Session, session_id: str, turns: list[ChatTurn]
+) -> list[dict[str, Any]]:
+    """Append the pending replies to the session's latest turn (for the history), commit, and
+    return them (none when the database fails: they stay pending)."""
     if not turns:
-        return
+        return []
     try:
         pending = pending_agent_replies(session, session_id, turns)
         if not pending:
-            return
+            return []
         latest = turns[-1]
         latest.replies = [*(latest.replies or []), *pending]  # JSON is not tracked in place
         session.commit()
     except SQLAlchemyError:
         logger.exception("chat.agent_replies_unavailable session=%s", session_id)
         session.rollback()
-        return
+        return []
     logger.info("chat.agent_replies_delivered session=%s count=%d", session_id, len(pending))
+    return pending
 
 
 def without_repeats(replies: list[dict[str, Any]], seen: set[int]) -> list[dict[str, Any]]:

@@ -60,12 +60,11 @@ async def chat(
     Rasa down, failing or too slow never yields an error: the reply is the French
     « indisponible » message with the support link.
     """
-    invalid = _invalid_message(body.message, settings.max_message_chars)
-    if invalid is not None:
-        return invalid
-    limited = _rate_limited(request, body.session_id, settings)
-    if limited is not None:
-        return limited
+    refusal = _invalid_message(body.message, settings.max_message_chars) or _rate_limited(
+        request, body.session_id, settings
+    )
+    if refusal is not None:
+        return refusal
     admitted, new_key = access.admit(request, session, body.session_id)
     if not admitted:
         return access.refused(body.session_id)
@@ -73,11 +72,8 @@ async def chat(
         found = resolve_identity(request, settings, body.identity_token)
     except InvalidToken as exc:
         return _identity_refused(exc, body, settings)
-    # A ticket waiting for the user gets the message instead of Rasa (issue 13).
-    forwarded = support_exchange.forward_to_ticket(
-        session, body, found[0].sub if found else None, new_key
-    )
-    if forwarded is not None:
+    forwarded = support_exchange.forward_to_ticket(session, body, found, new_key)
+    if forwarded is not None:  # a ticket waiting for the user got it, not Rasa (issue 13)
         return forwarded
     # End the read transaction so that the pooled connection goes back to the pool while
     # Rasa thinks (seconds): held across the await, 16 concurrent follow-ups emptied the
@@ -91,7 +87,6 @@ async def chat(
     )
     latency_ms = (time.perf_counter() - started) * 1000
     pending = agent_replies.pending_for_new_turn(session, body.session_id)
-
     turn = repository.record_turn(
         session,
         session_id=body.session_id,

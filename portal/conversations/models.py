@@ -15,7 +15,8 @@ class ChatTurn(Base):
     """A user message, the replies shown, and what the assistant knew when answering.
 
     ``outcome`` is ``answered`` (Rasa replied), ``unavailable`` (Rasa or the action server
-    could not answer: the user got the French « indisponible » message) or ``empty``.
+    could not answer: the user got the French « indisponible » message), ``empty``, or
+    ``support`` (the message went to a ticket waiting for the user, not to Rasa).
     ``kb`` holds the knowledge-base decision record sent by the retrieval action
     (decision, candidates, scores); ``intent``/``intent_confidence`` are read back from
     Rasa's tracker.

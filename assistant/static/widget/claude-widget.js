@@ -8,7 +8,13 @@
  *           data-identity-token="…"                      (optional: signed identity of the user)
  *           data-page="Accueil"                          (the host page's name)
  *           data-allowed-domains="www.economie.gouv.fr"  (optional: extra clickable domains)
+ *           data-offset-bottom="5rem" data-offset-right="1rem"  (optional: move the launcher
+ *                                                    off the page's own controls; px, rem, em)
  *   ></script>
+ *
+ * Host page API: ClaudeWidget.open(), .close(), .clear(), and .logout(), to call when the
+ * user logs out: the conversation (it may show their forms, tickets and amounts) leaves the
+ * page and this browser, and a new one starts.
  *
  * Safety: every text (user, bot, agent) is inserted with textContent, never parsed as HTML;
  * only links to the portal's own /docs and /support pages, or to allow-listed HTTPS domains,
@@ -38,6 +44,14 @@
     close: "Fermer l'assistant",
     clear: "Effacer la conversation",
     clearConfirm: "La conversation a été effacée.",
+    clearQuestion:
+      "Effacer la conversation ? Elle ne sera plus accessible depuis ce navigateur.",
+    clearYes: "Effacer",
+    loggedOut:
+      "Vous êtes déconnecté : la conversation précédente a été effacée de ce navigateur.",
+    clearNo: "Annuler",
+    suggestions: "Questions suggérées",
+    sourcePrefix: "Source : ",
     documentation: "Documentation",
     support: "support",
     inputLabel: "Votre message",
@@ -56,17 +70,81 @@
       "ou écrire à nos équipes par le formulaire « support ».",
     supportLink: "Formulaire « support »",
     intro:
-      "Bonjour, je suis Claude, l'assistant virtuel de Chorus Portal Pro. Je réponds à vos " +
-      "questions sur le portail : mémoires de frais de justice, remboursement de la TIC/TICGN, " +
-      "facturation électronique, comptes et suivi de vos formulaires. Je vous indique la page " +
-      "de la documentation qui détaille chaque réponse et, si vous êtes connecté, où en sont " +
-      "vos formulaires. Si je ne sais pas répondre, je transmets votre demande à nos équipes.",
+      "Bonjour, je suis Claude, l'assistant virtuel de Chorus Portal Pro. Posez votre " +
+      "question, ou choisissez-en une :",
     unavailable:
       "L'assistant est momentanément indisponible. Vous pouvez consulter la documentation ou " +
       "écrire à nos équipes par le formulaire « support ».",
     error: "Votre message n'a pas pu être envoyé. Veuillez réessayer.",
     historyError: "L'historique de la conversation n'a pas pu être chargé.",
   };
+
+  // ---- suggested questions, by page (the only place they are listed) ---------------------
+  // The first row whose pattern matches the page (data-page, else the address) gives the
+  // questions offered when a conversation opens: [question of the FAQ, its entry id]. A
+  // click asks for that entry directly, as a « Vouliez-vous dire… » button does.
+  var SUGGESTIONS = [
+    [/support|\baide\b/i, [
+      ["Comment contacter le support de Chorus Portal Pro ?", "aide-contacter-support"],
+      ["Quelles informations donner dans le formulaire « support » ?", "aide-remplir-support"],
+      ["Quels sont les horaires du support ?", "aide-horaires-support"],
+      ["Que se passe-t-il après l'envoi de ma demande au support ?", "aide-apres-envoi-ticket"],
+    ]],
+    [/m[eé]moire|justice/i, [
+      ["Qui peut déposer un mémoire de frais de justice sur le portail ?", "memoires-qui-est-concerne"],
+      ["Quelles pièces justificatives joindre à mon mémoire ?", "memoires-pieces-jointes"],
+      ["Sous quel délai mon mémoire sera-t-il payé ?", "memoires-delai-paiement"],
+      ["Mon mémoire a été refusé : que dois-je faire ?", "memoires-refuse"],
+    ]],
+    [/\btic\b|ticgn|carburant/i, [
+      ["Qui peut demander le remboursement de la TIC/TICGN sur le portail ?", "tic-ticgn-beneficiaires"],
+      ["Quels documents préparer pour ma demande de remboursement TIC/TICGN ?", "tic-ticgn-pieces"],
+      ["Jusqu'à quand puis-je déposer ma demande de remboursement TIC/TICGN ?", "tic-ticgn-delai-depot"],
+      ["Combien vais-je être remboursé par litre de gazole non routier ?", "tic-ticgn-montant"],
+    ]],
+    [/compte|connexion|inscription/i, [
+      ["Comment créer un compte sur Chorus Portal Pro ?", "comptes-creer-compte"],
+      ["Peut-on créer un compte sans numéro SIRET ?", "comptes-sans-siret"],
+      ["J'ai oublié mon mot de passe : comment le réinitialiser ?", "comptes-mot-de-passe-oublie"],
+      ["Je n'ai pas reçu le courriel d'activation de mon compte : que faire ?", "comptes-lien-activation"],
+    ]],
+    [/suivi|paiement|statut/i, [
+      ["Comment suivre le traitement d'un formulaire après l'avoir transmis ?", "suivi-suivre-formulaire"],
+      ["Mon formulaire a été rejeté : que faire ?", "suivi-statut-rejete"],
+      ["Mon formulaire n'avance pas depuis longtemps : que faire ?", "suivi-traitement-long"],
+      ["Comment demander à l'assistant où en est mon formulaire ?", "suivi-statut-via-assistant"],
+    ]],
+    [/factur|r[eé]forme/i, [
+      ["Qui est concerné par l'obligation de facturation électronique vers la sphère publique ?", "facturation-qui-est-concerne"],
+      ["Quel est le calendrier de passage à la facture électronique selon la taille de l'entreprise ?", "facturation-calendrier"],
+      ["Puis-je déposer mes factures de fournisseur sur Chorus Portal Pro ?", "portail-factures-fournisseurs"],
+      ["Quelle est la différence entre Chorus Portal Pro, Chorus Pro et Chorus Factures ?", "portail-difference-chorus-pro"],
+    ]],
+    [/.*/, [
+      ["Qu'est-ce que Chorus Portal Pro ?", "portail-presentation"],
+      ["Le portail Chorus Portal Pro est-il payant ?", "portail-gratuit"],
+      ["Comment créer un compte sur Chorus Portal Pro ?", "comptes-creer-compte"],
+      ["Comment suivre le traitement d'un formulaire après l'avoir transmis ?", "suivi-suivre-formulaire"],
+    ]],
+  ];
+  var SUGGESTION_PAYLOAD = '/ask_question{"kb_entry_id":"%s"}';
+
+  /** Every suggestion's title by its payload (the history shows the question asked). */
+  function suggestionTitles() {
+    var titles = {};
+    SUGGESTIONS.forEach(function (row) {
+      row[1].forEach(function (entry) { titles[SUGGESTION_PAYLOAD.replace("%s", entry[1])] = entry[0]; });
+    });
+    return titles;
+  }
+
+  /** The suggested questions for ``page``, as quick-reply buttons. */
+  function suggestionsFor(page) {
+    var row = SUGGESTIONS.filter(function (r) { return r[0].test(page); })[0];
+    return row[1].map(function (entry) {
+      return { title: entry[0], payload: SUGGESTION_PAYLOAD.replace("%s", entry[1]) };
+    });
+  }
 
   // ---- configuration --------------------------------------------------------------------
   function scriptOrigin() {
@@ -90,6 +168,14 @@
     .split(",")
     .map(function (d) { return d.trim().toLowerCase(); })
     .filter(Boolean);
+  var OFFSET_LENGTH = /^\d{1,4}(\.\d{1,2})?(px|rem|em)$/;
+  /** A launcher offset set by the host page (data-offset-bottom / -right), "" if none. */
+  function offsetSetting(name) {
+    var value = (script.getAttribute(name) || "").trim();
+    return OFFSET_LENGTH.test(value) ? value : "";
+  }
+  var offsetBottom = offsetSetting("data-offset-bottom");
+  var offsetRight = offsetSetting("data-offset-right");
   var docsUrl = apiOrigin + "/docs";
   var supportUrl = apiOrigin + "/support";
 
@@ -128,6 +214,7 @@
     sessionId = newSessionId();
     writeStore("localStorage", STORAGE_SESSION, sessionId);
     writeStore("localStorage", STORAGE_KEY, null);
+    stopLive();  // the old conversation's live stream
   }
 
   /** The support form's address, carrying this conversation (with its key) and page. The
@@ -177,6 +264,13 @@
   // ---- the widget's markup ----------------------------------------------------------------
   var root = el("div", "claude-w");
   root.setAttribute("data-claude-widget", "");
+  if (offsetBottom) { root.style.setProperty("--claude-offset-bottom", offsetBottom); }
+  if (offsetRight) { root.style.setProperty("--claude-offset-right", offsetRight); }
+  // Room at the end of the host page, so that its last controls can scroll clear of the
+  // launcher (it is as high as the launcher and its offset).
+  var spacer = el("div", "claude-w-spacer");
+  spacer.setAttribute("aria-hidden", "true");
+  if (offsetBottom) { spacer.style.setProperty("--claude-offset-bottom", offsetBottom); }
 
   var launcher = el("button", "claude-w__launcher fr-btn fr-icon-chat-3-line fr-btn--icon-left", "Claude");
   launcher.type = "button";
@@ -253,7 +347,25 @@
   form.appendChild(input);
   form.appendChild(sendButton);
 
+  // « Effacer » asks first, inside the widget (DSFR buttons, no browser dialog).
+  var confirmBox = el("div", "claude-w__confirm");
+  confirmBox.setAttribute("role", "group");
+  confirmBox.setAttribute("aria-labelledby", "claude-w-confirm-text");
+  confirmBox.hidden = true;
+  var confirmText = el("p", "claude-w__confirm-text", TEXTS.clearQuestion);
+  confirmText.id = "claude-w-confirm-text";
+  var confirmButtons = el("div", "claude-w__confirm-buttons");
+  var confirmYes = el("button", "fr-btn fr-btn--sm claude-w__confirm-yes", TEXTS.clearYes);
+  confirmYes.type = "button";
+  var confirmNo = el("button", "fr-btn fr-btn--sm fr-btn--secondary claude-w__confirm-no", TEXTS.clearNo);
+  confirmNo.type = "button";
+  confirmButtons.appendChild(confirmYes);
+  confirmButtons.appendChild(confirmNo);
+  confirmBox.appendChild(confirmText);
+  confirmBox.appendChild(confirmButtons);
+
   panel.appendChild(header);
+  panel.appendChild(confirmBox);
   panel.appendChild(shortcuts);
   panel.appendChild(log);
   panel.appendChild(typing);
@@ -266,6 +378,79 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  // ---- reading flow: where the log scrolls, the source line, lists ------------------------
+  var REVEAL_MARGIN_PX = 8;
+  var latestAnswer = null;  // the first message of the latest answer
+
+  /** Scroll the log so that ``item`` starts at its top: a long answer is read from its
+   * beginning; a short one simply ends up at the bottom. */
+  function revealStart(item) {
+    if (!item || !log.contains(item)) { scrollToEnd(); return; }
+    var offset = item.getBoundingClientRect().top - log.getBoundingClientRect().top;
+    log.scrollTop += offset - REVEAL_MARGIN_PX;
+  }
+
+  var SOURCE_LINE = /^\s*Source\s*:\s*(.+?)\s*$/;
+  var LIST_ITEM = /^\s*(?:([-•])|(\d{1,2})[.)])\s+(.*)$/;
+
+  function squash(text) {
+    return String(text || "").replace(/\s+/g, " ").trim();
+  }
+
+  /** ``text`` without its last line « Source : X — Y » when one of ``links`` shows that
+   * source (it is then shown once, as that link), and the source's title ("" if none). */
+  function splitSource(text, links) {
+    var lines = String(text || "").split("\n");
+    var last = lines.length - 1;
+    while (last >= 0 && !lines[last].trim()) { last -= 1; }
+    var match = last >= 0 ? SOURCE_LINE.exec(lines[last]) : null;
+    var title = match ? squash(match[1]) : "";
+    var linked = title && (links || []).some(function (link) {
+      return squash(link.title) === title && safeHref(link.url);
+    });
+    if (!linked) { return { text: String(text || ""), source: "" }; }
+    return { text: lines.slice(0, last).join("\n").replace(/\s+$/, ""), source: title };
+  }
+
+  /** Group ``text``'s lines into paragraphs and lists (« - », « • », « 1. » lines). */
+  function textBlocks(text) {
+    var blocks = [];
+    String(text).split("\n").forEach(function (line) {
+      var match = LIST_ITEM.exec(line);
+      var kind = match ? (match[1] ? "ul" : "ol") : "p";
+      var current = blocks[blocks.length - 1];
+      if (!current || current.kind !== kind) {
+        current = { kind: kind, lines: [], start: match && match[2] ? Number(match[2]) : 1 };
+        blocks.push(current);
+      }
+      current.lines.push(match ? match[3] : line);
+    });
+    return blocks;
+  }
+
+  /** Append ``text`` to ``item``: lists become <ul>/<ol>, every piece is inserted with
+   * textContent (nothing in a message is ever parsed as HTML). */
+  function renderText(item, text) {
+    var blocks = textBlocks(text);
+    if (blocks.length === 1 && blocks[0].kind === "p") {
+      item.appendChild(el("p", "claude-w__text", text));
+      return;
+    }
+    var box = el("div", "claude-w__text claude-w__rich");
+    blocks.forEach(function (block) {
+      if (block.kind === "p") {
+        var paragraph = block.lines.join("\n").trim();
+        if (paragraph) { box.appendChild(el("p", "claude-w__para", paragraph)); }
+        return;
+      }
+      var list = el(block.kind, "claude-w__list");
+      if (block.kind === "ol" && block.start !== 1) { list.start = block.start; }
+      block.lines.forEach(function (line) { list.appendChild(el("li", null, line)); });
+      box.appendChild(list);
+    });
+    item.appendChild(box);
+  }
+
   function renderUser(text) {
     var item = el("div", "claude-w__msg claude-w__msg--user");
     item.appendChild(el("span", "claude-w__sr", TEXTS.you + " : "));
@@ -274,12 +459,17 @@
     scrollToEnd();
   }
 
-  function renderLinks(item, links) {
+  function renderLinks(item, links, source) {
     if (!links || !links.length) { return; }
     var list = el("ul", "claude-w__links");
     links.forEach(function (link) {
       var entry = el("li");
       var href = safeHref(link.url);
+      if (href && source && squash(link.title) === source) {
+        entry.className = "claude-w__source";
+        entry.appendChild(document.createTextNode(TEXTS.sourcePrefix));
+        source = "";  // once
+      }
       if (href) {
         var anchor = el("a", "fr-link fr-link--sm", link.title || link.url);
         anchor.href = href;
@@ -317,6 +507,7 @@
   }
 
   function disableChoices() {
+    dropSuggestions();
     Array.prototype.forEach.call(log.querySelectorAll(".claude-w__choice"), function (b) {
       b.disabled = true;
     });
@@ -326,13 +517,14 @@
     var author = message.author === "agent" ? TEXTS.agent : TEXTS.bot;
     var item = el("div", "claude-w__msg claude-w__msg--bot" + (message.author === "agent" ? " claude-w__msg--agent" : ""));
     item.appendChild(el("span", "claude-w__author", author + " :"));
-    if (message.text) {
-      item.appendChild(el("p", "claude-w__text", message.text));
+    var shown = splitSource(message.text, message.links);
+    if (shown.text) {
+      renderText(item, shown.text);
     }
-    renderLinks(item, message.links);
+    renderLinks(item, message.links, shown.source);
     renderButtons(item, message.buttons, live);
     log.appendChild(item);
-    scrollToEnd();
+    revealStart(item);
     return item;
   }
 
@@ -356,14 +548,37 @@
     item.appendChild(box);
   }
 
+  /** Render a turn's messages; feedback is asked under its knowledge-base answer only (not
+   * under a clarification, a « merci » or a form step), and the log shows its start. */
   function renderTurn(messages, turnId, feedback, live) {
-    var last = null;
-    (messages || []).forEach(function (message) { last = renderBot(message, live); });
-    if (last) { renderFeedback(last, turnId, feedback); }
+    var first = null;
+    var answer = null;
+    (messages || []).filter(firstShowing).forEach(function (message) {
+      var item = renderBot(message, live);
+      first = first || item;
+      if (message.kind === "knowledge_answer") { answer = item; }
+    });
+    if (answer) { renderFeedback(answer, turnId, feedback); }
+    if (first) {
+      latestAnswer = first;
+      revealStart(first);
+    }
   }
 
+  /** A short greeting and the questions suggested for this page. */
   function renderIntro() {
-    renderBot({ text: TEXTS.intro, links: [], buttons: [] }, false);
+    var item = renderBot({ text: TEXTS.intro, links: [], buttons: suggestionsFor(pageName) }, true);
+    item.classList.add("claude-w__intro");
+    var group = item.querySelector(".claude-w__choices");
+    group.classList.add("claude-w__suggestions");
+    group.setAttribute("aria-label", TEXTS.suggestions);
+  }
+
+  /** The suggestions go once the conversation has begun. */
+  function dropSuggestions() {
+    Array.prototype.forEach.call(log.querySelectorAll(".claude-w__suggestions"), function (g) {
+      g.parentNode.removeChild(g);
+    });
   }
 
   function renderNotice(text, withLinks) {
@@ -424,6 +639,7 @@
 
   /** Send ``message`` to the assistant; ``shown`` is what the user sees (null: nothing). */
   function send(message, shown, retried) {
+    var epoch = conversationEpoch;
     if (shown !== null && !retried) { renderUser(shown === undefined ? message : shown); }
     setWaiting(true);
     return request("/api/chat", { method: "POST", body: chatBody(message) })
@@ -438,8 +654,10 @@
           return detailOf(response).then(function (detail) { renderNotice(detail, false); return null; });
         }
         return response.json().then(function (data) {
+          if (epoch !== conversationEpoch) { return null; }  // cleared or logged out meanwhile
           if (data.conversation_key) {
             writeStore("localStorage", STORAGE_KEY, sessionId + " " + data.conversation_key);
+            startLive();
           }
           renderTurn(data.messages, shown === null ? null : data.turn_id, null, true);
           return data;
@@ -479,7 +697,8 @@
       })
       .then(function (data) {
         var turns = (data && data.turns) || [];
-        var offered = {};  // payload -> title of the buttons of the previous turn
+        var offered = suggestionTitles();  // payload -> title of the previous turn's buttons
+        if (turns.length) { dropSuggestions(); }
         turns.forEach(function (turn, index) {
           var text = turn.user_text || "";
           var isPayload = text.charAt(0) === "/";
@@ -513,39 +732,135 @@
     panel.hidden = false;
     root.classList.add("claude-w--open");
     launcher.setAttribute("aria-expanded", "true");
+    clearUnread();
     writeStore("sessionStorage", STORAGE_OPEN, "1");
-    scrollToEnd();
+    syncModal();
+    revealStart(latestAnswer);
     if (focusInput !== false) { input.focus(); }
   }
 
   function close() {
     if (panel.hidden) { return; }
     panel.hidden = true;
+    hideClearConfirm(false);
     root.classList.remove("claude-w--open");
     launcher.setAttribute("aria-expanded", "false");
     writeStore("sessionStorage", STORAGE_OPEN, null);
+    syncModal();
     var target = returnFocus && document.contains(returnFocus) ? returnFocus : launcher;
     target.focus();
   }
 
-  function clear() {
+  var conversationEpoch = 0;  // a reply that arrives after a reset is dropped
+
+  /** Detach the conversation from this page and this browser for good (a new id, no key:
+   * the old one cannot be read from here again) and start a new one. */
+  function resetConversation(notice) {
+    conversationEpoch += 1;
     newConversation();
+    latestAnswer = null;
+    // The live line (agents' replies, unread count, announcements) belonged to the old one.
+    if (typeof stopLive === "function") { stopLive(); }
+    if (typeof clearUnread === "function") { clearUnread(); }
+    if (typeof announcer !== "undefined" && announcer) { announcer.textContent = ""; }
     while (log.firstChild) { log.removeChild(log.firstChild); }
+    renderNotice(notice, false);
     renderIntro();
-    renderNotice(TEXTS.clearConfirm, false);
+  }
+
+  function clear() {
+    hideClearConfirm(false);
+    resetConversation(TEXTS.clearConfirm);
     input.focus();
+  }
+
+  function askClearConfirm() {
+    confirmBox.hidden = false;
+    confirmNo.focus();
+  }
+
+  function hideClearConfirm(refocus) {
+    if (confirmBox.hidden) { return; }
+    confirmBox.hidden = true;
+    if (refocus) { clearButton.focus(); }
+  }
+
+  /** The host page's user logged out: what the conversation showed them goes. */
+  function logout() {
+    identityToken = "";
+    hideClearConfirm(false);
+    resetConversation(TEXTS.loggedOut);
+  }
+
+  // ---- phones and small windows: the full-screen panel is a modal dialog -----------------
+  // Same media query as the stylesheet's full-screen rules (claude-widget.css).
+  var FULLSCREEN_MEDIA = "(max-width: 36em), (max-height: 32em)";
+  var fullscreen = window.matchMedia ? window.matchMedia(FULLSCREEN_MEDIA) : null;
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
+  function isModal() {
+    return !panel.hidden && Boolean(fullscreen && fullscreen.matches);
+  }
+
+  function syncModal() {
+    panel.setAttribute("aria-modal", isModal() ? "true" : "false");
+  }
+
+  function focusableInPanel() {
+    return Array.prototype.filter.call(panel.querySelectorAll(FOCUSABLE), function (node) {
+      return node.getClientRects().length > 0;
+    });
+  }
+
+  /** Tab and Shift+Tab cycle inside the modal panel. */
+  function trapFocus(event) {
+    if (event.key !== "Tab" || !isModal()) { return; }
+    var items = focusableInPanel();
+    if (!items.length) { return; }
+    var first = items[0];
+    var last = items[items.length - 1];
+    var active = document.activeElement;
+    if (!panel.contains(active) || (event.shiftKey ? active === first : active === last)) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  }
+
+  // ---- the launcher never hides the page's own controls ------------------------------------
+  var LAUNCHER_CLEARANCE_PX = 8;
+
+  /** A page control that gets the focus under the launcher is scrolled above it. */
+  function keepClearOfLauncher(event) {
+    var target = event.target;
+    if (!target || !target.getBoundingClientRect || root.contains(target)) { return; }
+    window.requestAnimationFrame(function () {
+      var box = target.getBoundingClientRect();
+      var cover = launcher.getBoundingClientRect();
+      var overlaps = cover.width > 0 && box.bottom > cover.top && box.top < cover.bottom &&
+        box.right > cover.left && box.left < cover.right;
+      if (overlaps) { window.scrollBy(0, box.bottom - cover.top + LAUNCHER_CLEARANCE_PX); }
+    });
   }
 
   launcher.addEventListener("click", function () {
     if (panel.hidden) { open(); } else { close(); }
   });
   closeButton.addEventListener("click", close);
-  clearButton.addEventListener("click", clear);
+  clearButton.addEventListener("click", askClearConfirm);
+  confirmYes.addEventListener("click", clear);
+  confirmNo.addEventListener("click", function () { hideClearConfirm(true); });
+  document.addEventListener("keydown", trapFocus);
+  document.addEventListener("focusin", keepClearOfLauncher);
+  if (fullscreen) {
+    if (fullscreen.addEventListener) { fullscreen.addEventListener("change", syncModal); }
+    else if (fullscreen.addListener) { fullscreen.addListener(syncModal); }
+  }
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" && event.key !== "Esc") { return; }
     var active = document.activeElement;
     if (!panel.hidden && (root.contains(active) || active === document.body || !active)) {
       event.preventDefault();
+      if (!confirmBox.hidden) { hideClearConfirm(true); return; }
       close();
     }
   });
@@ -558,9 +873,196 @@
     send(text);
   });
 
+  // ---- live line: agents' replies as they are written, the exchange with the support team --
+  // GET /api/chat/{id}/events is read with fetch (not EventSource) so that the conversation
+  // key travels in its header, never in an address that logs would keep.
+  var LIVE_RETRY_MS = 2000;
+  var LIVE_RETRY_MAX_MS = 60000;
+  var LIVE_TEXTS = {
+    banner: "Vous échangez avec l'équipe support",
+    bannerTicket: " (demande %s) : vos messages lui sont transmis.",
+    back: "Revenir à l'assistant",
+    backDone: "Vos prochains messages seront adressés à l'assistant Claude.",
+    backError: "Le retour à l'assistant n'a pas pu être enregistré. Veuillez réessayer.",
+    placeholder: "Votre réponse à l'équipe support…",
+    unreadOne: "1 nouveau message de l'équipe support",
+    unreadMany: "%s nouveaux messages de l'équipe support",
+    announce: "Nouveau message de l'équipe support : ",
+  };
+  var liveStream = null;  // { session, controller, delay, timer, stopped }
+  var shownAgentIds = {};
+  var unread = 0;
+  var basePlaceholder = input.placeholder;
+
+  var unreadBadge = el("span", "claude-w__badge");
+  unreadBadge.setAttribute("aria-hidden", "true");
+  unreadBadge.hidden = true;
+  launcher.appendChild(unreadBadge);
+  // The launcher keeps its name; the unread count is its description.
+  var unreadText = el("span", "claude-w__sr", "");
+  unreadText.id = "claude-w-unread";
+  root.appendChild(unreadText);
+  // Announces agents' replies while the panel (and its live log) is closed.
+  var announcer = el("div", "claude-w__sr");
+  announcer.setAttribute("role", "status");
+  announcer.setAttribute("aria-live", "polite");
+  root.appendChild(announcer);
+
+  var supportBanner = el("div", "claude-w__support");
+  supportBanner.setAttribute("role", "status");
+  supportBanner.hidden = true;
+  var supportText = el("p", "claude-w__support-text", "");
+  var backButton = el("button", "fr-btn fr-btn--secondary fr-btn--sm claude-w__support-back", LIVE_TEXTS.back);
+  backButton.type = "button";
+  supportBanner.appendChild(supportText);
+  supportBanner.appendChild(backButton);
+  panel.insertBefore(supportBanner, log);
+
+  /** False for an agent's reply already shown (two deliveries that raced); marks it shown. */
+  function firstShowing(message) {
+    var id = message && message.agent_message_id;
+    if (!id) { return true; }
+    if (shownAgentIds[id]) { return false; }
+    shownAgentIds[id] = true;
+    return true;
+  }
+
+  function showUnread() {
+    unreadBadge.hidden = unread === 0;
+    unreadBadge.textContent = unread > 9 ? "9+" : String(unread);
+    unreadText.textContent = unread === 1 ? LIVE_TEXTS.unreadOne
+      : unread ? LIVE_TEXTS.unreadMany.replace("%s", unread) : "";
+    if (unread) { launcher.setAttribute("aria-describedby", unreadText.id); } else { launcher.removeAttribute("aria-describedby"); }
+    root.setAttribute("data-unread", String(unread));
+  }
+
+  function clearUnread() {
+    unread = 0;
+    showUnread();
+  }
+
+  function showSupport(state) {
+    var active = !!(state && state.active);
+    supportBanner.hidden = !active;
+    root.setAttribute("data-support", active ? "active" : "");
+    supportText.textContent = active
+      ? LIVE_TEXTS.banner + (state.ticket ? LIVE_TEXTS.bannerTicket.replace("%s", state.ticket) : ".")
+      : "";
+    input.placeholder = active ? LIVE_TEXTS.placeholder : basePlaceholder;
+  }
+
+  function showLiveReplies(messages) {
+    var fresh = (messages || []).filter(function (m) {
+      return !(m.agent_message_id && shownAgentIds[m.agent_message_id]);
+    });
+    if (!fresh.length) { return; }
+    renderTurn(fresh, null, null, false);
+    if (panel.hidden) {
+      unread += fresh.length;
+      showUnread();
+      announcer.textContent = LIVE_TEXTS.announce + fresh[fresh.length - 1].text;
+    }
+  }
+
+  function dispatchLive(type, data) {
+    var payload;
+    try { payload = JSON.parse(data); } catch (e) { return; }
+    root.setAttribute("data-live", "open");  // the stream answered (tests wait for it)
+    if (type === "agent_reply") { showLiveReplies(payload.messages); }
+    if (type === "support") { showSupport(payload); }
+  }
+
+  /** One event block of the stream (comments, the keep-alives, are skipped). */
+  function handleBlock(block) {
+    var type = "message";
+    var data = [];
+    block.split(/\r\n|\r|\n/).forEach(function (line) {
+      if (!line || line.charAt(0) === ":") { return; }
+      var colon = line.indexOf(":");
+      var field = colon < 0 ? line : line.slice(0, colon);
+      var value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+      if (field === "event") { type = value; }
+      if (field === "data") { data.push(value); }
+    });
+    if (data.length) { dispatchLive(type, data.join("\n")); }
+  }
+
+  function readLive(state, reader) {
+    var decoder = new TextDecoder();
+    var buffer = "";
+    function pump() {
+      return reader.read().then(function (chunk) {
+        if (chunk.done || liveStream !== state) { return undefined; }
+        buffer += decoder.decode(chunk.value, { stream: true });
+        var blocks = buffer.split(/\r\n\r\n|\r\r|\n\n/);
+        buffer = blocks.pop();
+        blocks.forEach(handleBlock);
+        return pump();
+      });
+    }
+    return pump();
+  }
+
+  function connectLive(state) {
+    var headers = { Accept: "text/event-stream", "X-Conversation-Key": conversationKey() };
+    if (identityToken) { headers["X-Identity-Token"] = identityToken; }
+    fetch(apiBase + "/api/chat/" + encodeURIComponent(state.session) + "/events", {
+      headers: headers,
+      cache: "no-store",
+      credentials: apiOrigin === window.location.origin ? "same-origin" : "include",
+      signal: state.controller.signal,
+    })
+      .then(function (response) {
+        if (response.status === 403 || response.status === 422) { state.stopped = true; return undefined; }
+        if (!response.ok || !response.body) { return undefined; }
+        state.delay = LIVE_RETRY_MS;
+        return readLive(state, response.body.getReader());
+      })
+      .catch(function () { return undefined; })  // network down, or stopped
+      .then(function () {
+        if (state.stopped || liveStream !== state) { return; }
+        state.timer = setTimeout(function () { connectLive(state); }, state.delay);
+        state.delay = Math.min(state.delay * 2, LIVE_RETRY_MAX_MS);
+      });
+  }
+
+  /** Listen to the conversation's live stream (once it has a key; again after a clear). */
+  function startLive() {
+    if (liveStream && liveStream.session === sessionId) { return; }
+    stopLive();
+    if (!conversationKey() || !window.fetch || !window.TextDecoder || !window.AbortController) { return; }
+    liveStream = {
+      session: sessionId, controller: new AbortController(), delay: LIVE_RETRY_MS, timer: null, stopped: false,
+    };
+    connectLive(liveStream);
+  }
+
+  function stopLive() {
+    if (liveStream) {
+      liveStream.stopped = true;
+      clearTimeout(liveStream.timer);
+      liveStream.controller.abort();
+      liveStream = null;
+    }
+    showSupport(null);
+  }
+
+  backButton.addEventListener("click", function () {
+    backButton.disabled = true;
+    request("/api/chat/" + encodeURIComponent(sessionId) + "/support/leave", { method: "POST" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        showSupport(null);
+        renderNotice(LIVE_TEXTS.backDone, false);
+      })
+      .catch(function () { renderNotice(LIVE_TEXTS.backError, false); })
+      .finally(function () { backButton.disabled = false; input.focus(); });
+  });
+
   function mount() {
+    document.body.appendChild(spacer);
     document.body.appendChild(root);
-    loadHistory();
+    loadHistory().then(startLive);
     if (readStore("sessionStorage", STORAGE_OPEN) === "1") { open(false); }
   }
 
@@ -568,6 +1070,7 @@
     open: function () { open(); },
     close: close,
     clear: clear,
+    logout: logout,
     sessionId: function () { return sessionId; },
   };
 
