@@ -20,12 +20,14 @@ from assistant.config import Settings, get_settings
 from assistant.errors import install_error_handlers
 from assistant.health import HealthProbe
 from assistant.retention import purge_periodically
-from assistant.routes import auth, chat, chat_history, docs, health, pages, portal
+from assistant.routes import auth, chat, chat_events, chat_history, docs, health, pages, portal
+from assistant.routes import legal as legal_pages
 from assistant.routes import support as support_form
 from assistant.security import install_security_headers
 from assistant.templating import TEMPLATES_DIR
 from storage.db import get_engine
 from support_tickets.console import install_support
+from support_tickets.pilotage_routes import install_pilotage
 from web_common.rate_limit import app_limiter
 
 logger = logging.getLogger(__name__)
@@ -63,14 +65,17 @@ def _install_cors(app: FastAPI, settings: Settings) -> None:
 def _include_routes(app: FastAPI) -> None:
     app.include_router(chat.router)
     app.include_router(chat_history.router)
+    app.include_router(chat_events.router)  # the widget's live stream (issue 13)
     app.include_router(health.router)
     app.include_router(pages.router)
-    app.include_router(docs.router)
+    app.include_router(docs.router)  # /docs, /docs/recherche, /docs/{slug}
+    app.include_router(legal_pages.router)  # the footer's pages: accessibilité, mentions, données
     app.include_router(auth.router)
     # The portal feed API refuses every request without its key (portal.require_api_key).
     app.include_router(portal.router, responses={401: PORTAL_KEY_REFUSED})
     app.include_router(support_form.router)  # the /support web form (issue 5)
     install_support(app)  # agents' JSON API /api/agent and console /console (issue 5)
+    install_pilotage(app)  # supervisors' charts /console/pilotage (issue 15)
 
 
 def create_app(

@@ -1,8 +1,9 @@
-"""Documentation pages: ``GET /docs`` (the guides) and ``GET /docs/{slug}`` (one guide).
+"""Documentation pages: ``GET /docs`` (the guides, by profile), ``GET /docs/recherche``
+(search, :mod:`assistant.routes.docs_search`) and ``GET /docs/{slug}`` (one guide).
 
-The guides are read from ``knowledge_base/documents`` once and re-read when a file
-changes (:class:`knowledge_base.pages.GuideLibrary`). Tests and the app may swap the
-library through the :func:`get_guide_library` dependency.
+The guides come from the shared library (:mod:`assistant.routes.docs_library`); their
+profiles and reading order from :mod:`assistant.routes.docs_nav`; their sources become
+titled links in :mod:`assistant.routes.docs_sources`.
 
 FastAPI serves its own Swagger UI at ``/docs`` by default: the app that includes this
 router must be created with ``docs_url=None`` (or another ``docs_url``).
@@ -10,53 +11,38 @@ router must be created with ``docs_url=None`` (or another ``docs_url``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup
 
+from assistant.routes import docs_search
+from assistant.routes.docs_anchors import with_heading_links
+from assistant.routes.docs_library import (
+    DOCS_URL,
+    SEARCH_URL,
+    SUPPORT_URL,
+    LibraryDep,
+    get_guide_library,
+)
+from assistant.routes.docs_nav import (
+    LONG_GUIDE_MIN_SECTIONS,
+    ProfileGroup,
+    group_by_profile,
+    neighbours,
+    profiles_of,
+)
+from assistant.routes.docs_sources import SourceItem, source_item
 from assistant.templating import templates
 from knowledge_base.content import Guide
 from knowledge_base.french import french_date
-from knowledge_base.pages import GuideLibrary, GuidePage
-from knowledge_base.text import fold
+from knowledge_base.pages import GuideLibrary
+
+__all__ = ["SourceItem", "get_guide_library", "router", "source_item"]
 
 router = APIRouter(tags=["documentation"])
-
-SUPPORT_URL = "/support"
-DOCS_URL = "/docs"
-_SOURCE = re.compile(r"^(https?://\S+)\s*(?:\((.*)\))?\s*$")
-
-_library = GuideLibrary()
-
-
-def get_guide_library() -> GuideLibrary:
-    """The process-wide guide library (override in tests with ``dependency_overrides``)."""
-    return _library
-
-
-LibraryDep = Annotated[GuideLibrary, Depends(get_guide_library)]
-
-
-@dataclass(frozen=True)
-class SourceItem:
-    """One source of a guide: a label, and a link when the source is a web address."""
-
-    label: str
-    url: str | None = None
-
-
-def source_item(source: str) -> SourceItem:
-    """``"https://… (description)"`` → link labelled by its description; other text as is."""
-    match = _SOURCE.match(source.strip())
-    if not match:
-        return SourceItem(label=source.strip())
-    url, description = match.group(1), (match.group(2) or "").strip()
-    label = description[:1].upper() + description[1:] if description else url
-    return SourceItem(label=label, url=url)
+# Before /docs/{slug}, which would otherwise take « recherche » for a guide.
+router.include_router(docs_search.router)
 
 
 @dataclass(frozen=True)
@@ -71,11 +57,11 @@ class GuideCard:
     url: str
 
 
-def _card(page: GuidePage) -> GuideCard:
-    guide: Guide = page.guide
+def _card(library: GuideLibrary, guide: Guide) -> GuideCard:
+    page = library.page(guide.slug)
     return GuideCard(
         title=guide.title,
-        summary=page.summary,
+        summary=page.summary if page is not None else "",
         version=guide.version,
         updated_iso=guide.updated.isoformat(),
         updated_label=french_date(guide.updated),
@@ -83,31 +69,44 @@ def _card(page: GuidePage) -> GuideCard:
     )
 
 
-def _title_key(card: GuideCard) -> str:
-    return fold(card.title)
+@dataclass(frozen=True)
+class CardGroup:
+    """A profile's section of the index: its title, description and guide cards."""
+
+    anchor: str
+    title: str
+    description: str
+    cards: tuple[GuideCard, ...]
 
 
-@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
-def docs_index(request: Request, library: LibraryDep) -> HTMLResponse:
-    """The list of user guides, by title."""
-    cards = sorted((_card(p) for p in library.pages()), key=_title_key)
-    return templates.TemplateResponse(
-        request,
-        "docs/index.html",
-        {"guides": cards, "support_url": SUPPORT_URL},
+def _card_group(library: GuideLibrary, group: ProfileGroup) -> CardGroup:
+    return CardGroup(
+        anchor=group.anchor,
+        title=group.profile.title,
+        description=group.profile.description,
+        cards=tuple(_card(library, guide) for guide in group.guides),
     )
 
 
-@router.get("/docs/{slug}", response_class=HTMLResponse, include_in_schema=False)
+def _common() -> dict[str, str]:
+    return {"docs_url": DOCS_URL, "search_url": SEARCH_URL, "support_url": SUPPORT_URL}
+
+
+@router.get(DOCS_URL, response_class=HTMLResponse, include_in_schema=False)
+def docs_index(request: Request, library: LibraryDep) -> HTMLResponse:
+    """The search box and the user guides, grouped by the profiles they serve."""
+    groups = [_card_group(library, group) for group in group_by_profile(library.guides())]
+    return templates.TemplateResponse(request, "docs/index.html", {"groups": groups, **_common()})
+
+
+@router.get(DOCS_URL + "/{slug}", response_class=HTMLResponse, include_in_schema=False)
 def docs_guide(request: Request, slug: str, library: LibraryDep) -> HTMLResponse:
-    """One guide: metadata, sources, table of contents and sections with their anchors."""
+    """One guide: metadata, table of contents (side menu when long), sections with their
+    anchor links, sources, and the previous and next guides."""
     page = library.page(slug)
     if page is None:
         return templates.TemplateResponse(
-            request,
-            "docs/not_found.html",
-            {"docs_url": DOCS_URL, "support_url": SUPPORT_URL},
-            status_code=404,
+            request, "docs/not_found.html", _common(), status_code=404
         )
     guide = page.guide
     return templates.TemplateResponse(
@@ -117,11 +116,14 @@ def docs_guide(request: Request, slug: str, library: LibraryDep) -> HTMLResponse
             "guide": guide,
             "updated_iso": guide.updated.isoformat(),
             "updated_label": page.updated_label,
+            "profiles": profiles_of(guide.slug),
             "sources": [source_item(s) for s in guide.sources],
             "toc": page.toc,
-            # Safe: markdown-it escapes raw HTML of the guide (knowledge_base.pages).
-            "body": Markup(page.html),
-            "docs_url": DOCS_URL,
-            "support_url": SUPPORT_URL,
+            "side_menu": len(page.toc) >= LONG_GUIDE_MIN_SECTIONS,
+            # Safe: markdown-it escapes raw HTML of the guide (knowledge_base.pages), and
+            # the anchor links are built with Markup.format (docs_anchors).
+            "body": with_heading_links(page.html, page.toc),
+            "neighbours": neighbours(library.guides(), guide.slug),
+            **_common(),
         },
     )
