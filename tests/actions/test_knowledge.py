@@ -162,7 +162,7 @@ async def test_action_answer_question_refers_neighbouring_service(kb: KnowledgeB
     messages, events = await _run(kb, _tracker("Je dois déclarer zéro à l'Urssaf ce trimestre ?"))
     assert len(messages) == 1
     message = messages[0]
-    assert message["text"].startswith("Je ne traite que les questions sur Chorus Portal Pro")
+    assert "ne relève pas de Chorus Portal Pro" in message["text"]
     assert "l'Urssaf" in message["text"] and "support" not in message["text"]
     assert message["custom"]["links"] == [{"title": "urssaf.fr", "url": "https://www.urssaf.fr/"}]
     assert message["custom"]["kb"] == {"decision": "referral", "referral": "urssaf"}
