@@ -46,8 +46,8 @@ class PortalSettings(StorageSettings):
         description=(
             "Days a chat turn is kept before it is deleted (ticket transcripts keep their own "
             "copy). 90 days (issue 15's default): a quarter covers a user coming back to a "
-            "conversation and a follow-up ticket (tickets answer within days), short enough not to keep what users typed for good "
-            "(storage limitation, GDPR art. 5-1-e)."
+            "conversation and a follow-up ticket (tickets answer within days), short enough "
+            "not to keep what users typed for good (storage limitation, GDPR art. 5-1-e)."
         ),
     )
 

@@ -35,7 +35,7 @@ class FakeBackends:
         url = str(request.url)
         if url.startswith("http://rasa.test/webhooks/rest/webhook"):
             self.sent.append(json.loads(request.content))
-            self.connections_during_send.append(getattr(get_engine().pool, "checkedout")())
+            self.connections_during_send.append(get_engine().pool.checkedout())  # type: ignore[attr-defined]
             if isinstance(self.rasa_reply, Exception):
                 raise self.rasa_reply
             return httpx.Response(self.rasa_status, json=self.rasa_reply)
