@@ -109,9 +109,13 @@ def _purge_turns(_args: argparse.Namespace) -> int:
     from assistant.retention import purge_once
     from portal.settings import get_portal_settings
 
-    count = purge_once()
+    result = purge_once()
     days = get_portal_settings().chat_retention_days
-    print(f"{count} tour(s) de conversation de plus de {days} jours supprimé(s).")
+    print(f"{result.turns} tour(s) de conversation de plus de {days} jours supprimé(s).")
+    if result.tracker_events is None:
+        print("Base de conversations de Rasa absente : aucun événement à supprimer.")
+    else:
+        print(f"{result.tracker_events} événement(s) de Rasa de plus de {days} jours supprimé(s).")
     return 0
 
 

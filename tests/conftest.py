@@ -57,3 +57,15 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
         terminalreporter.section("tests sautés sans raison admise (tests/conftest.py)", red=True)
         for line in _unexpected_skips:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_tracker_store(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The app's start-up purge also deletes old Rasa tracker events (assistant/retention.py):
+    in-process tests must never touch the repository's own tracker database."""
+    from assistant import tracker_retention
+
+    missing = tmp_path_factory.getbasetemp() / "no-endpoints.yml"
+    monkeypatch.setattr(tracker_retention, "ENDPOINTS_FILE", missing)
