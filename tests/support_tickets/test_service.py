@@ -64,7 +64,9 @@ def test_create_ticket_numbers_and_stores_context(db: Session) -> None:
     assert ticket.messages[0].meta == {"intent": "ask_question", "confidence": 0.91}
     assert ticket.first_response_due is not None and ticket.resolution_due is not None
     kinds = db.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)).all()
-    assert kinds == ["creation"]
+    # Similar tickets stored by other tests of the session may group this one into an
+    # incident (support_tickets/incidents.py): an « incident » event may follow the creation.
+    assert kinds[0] == "creation" and set(kinds[1:]) <= {"incident"}
     mail = db.scalars(select(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id)).one()
     assert mail.status == "recorded" and ticket.number in mail.subject
     assert "Bonjour Marie Curie" in mail.body
