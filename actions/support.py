@@ -33,6 +33,7 @@ from actions.support_context import (
     LAST_EMAIL_SLOT,
     LAST_TICKET_SLOT,
     NO_REFERENCE,
+    PROPOSAL_SLOT,
     REFERENCE_SLOT,
     REQUESTED_SLOT,
     TICKET_EMAIL_SLOT,
@@ -47,6 +48,7 @@ from actions.support_context import (
 from actions.support_offer import is_offer, offer_buttons
 from actions.texts import text
 from storage.db import get_sessionmaker
+from support_tickets.config import SupportSettings, get_support_settings
 from support_tickets.errors import TicketValidationError
 from support_tickets.from_chat import create_ticket_from_chat as create_ticket
 from support_tickets.schemas import TicketCreate
@@ -60,7 +62,29 @@ AFFIRM_TEXT = text("utter_affirm")
 
 
 def reset_form() -> list[dict[str, Any]]:
-    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet(REQUESTED_SLOT, None)]
+    slots = (*FORM_SLOTS, PROPOSAL_SLOT, REQUESTED_SLOT)
+    return [SlotSet(slot, None) for slot in slots]
+
+
+def first_response_text(priority: str, settings: SupportSettings | None = None) -> str:
+    """« Nos équipes vous répondent sous 8 heures ouvrées (du lundi au vendredi, de 9 h à
+    18 h…) »: the SLA's first-response delay of ``priority`` and the desk's opening hours,
+    from the settings ('' for a priority without a delay)."""
+    settings = settings or get_support_settings()
+    hours = settings.first_response_hours.get(priority)
+    if hours is None:
+        return ""
+    figure = f"{hours:g}".replace(".", ",")  # 8, 1,5
+    if hours < 2:  # French singular below two: « 1,5 heure ouvrée »
+        delay = text("utter_support_delay_hour", hours=figure)
+    else:
+        delay = text("utter_support_delay_hours", hours=figure)
+    return text(
+        "utter_support_first_response",
+        delay=delay,
+        start=settings.business_day_start_hour,
+        end=settings.business_day_end_hour,
+    )
 
 
 def ticket_fields(tracker: Tracker) -> dict[str, Any]:
@@ -80,14 +104,15 @@ def ticket_fields(tracker: Tracker) -> dict[str, Any]:
     }
 
 
-def create_ticket_from_chat(chat_session_id: str, fields: dict[str, Any]) -> str:
+def create_ticket_from_chat(chat_session_id: str, fields: dict[str, Any]) -> tuple[str, str]:
     """Validate the fields once and create the ticket with the conversation, through the
     support desk's one service for it (the /support web form uses it too); the ticket's
-    number (blocking: run in a thread). Raises :class:`TicketValidationError` (French
+    number and priority (blocking: run in a thread). Raises :class:`TicketValidationError` (French
     message) for an invalid field."""
     request = TicketCreate.validated(**fields, chat_session_id=chat_session_id, channel="chat")
     with get_sessionmaker()() as session:
-        return create_ticket(session, request).number
+        ticket = create_ticket(session, request)
+        return ticket.number, ticket.priority
 
 
 class ActionSubmitSupportTicket(Action):
@@ -106,7 +131,9 @@ class ActionSubmitSupportTicket(Action):
         fields = ticket_fields(tracker)
         email = fields["email"]
         try:
-            number = await asyncio.to_thread(create_ticket_from_chat, tracker.sender_id, fields)
+            number, priority = await asyncio.to_thread(
+                create_ticket_from_chat, tracker.sender_id, fields
+            )
         except TicketValidationError as exc:
             logger.warning("support.ticket_invalid sender=%s error=%s", tracker.sender_id, exc)
             dispatcher.utter_message(
@@ -115,7 +142,10 @@ class ActionSubmitSupportTicket(Action):
             )
             return reset_form()
         logger.info("support.ticket_created sender=%s number=%s", tracker.sender_id, number)
-        dispatcher.utter_message(text=text("utter_support_submitted", number=number, email=email))
+        submitted = text("utter_support_submitted", number=number, email=email)
+        delay = first_response_text(priority)
+        # One line break: a blank line would split the confirmation into two bubbles.
+        dispatcher.utter_message(text=f"{submitted}\n{delay}" if delay else submitted)
         return [*reset_form(), SlotSet(LAST_TICKET_SLOT, number), SlotSet(LAST_EMAIL_SLOT, email)]
 
 

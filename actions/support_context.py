@@ -28,6 +28,12 @@ TICKET_EMAIL_SLOT = "ticket_email"
 LAST_TICKET_SLOT = "support_last_ticket"
 LAST_EMAIL_SLOT = "support_last_email"
 REQUESTED_SLOT = "requested_slot"
+# The unanswered question proposed as the description (not a required slot of the form):
+# the question while the user's « oui » / « Je corrige » is awaited, then PROPOSAL_ANSWERED.
+PROPOSAL_SLOT = "support_description_proposal"
+PROPOSAL_ANSWERED = "answered"
+# Knowledge-base decisions (``kb`` record of a bot message) that leave a question unanswered.
+UNANSWERED_DECISIONS = frozenset({"abstain", "clarify"})
 
 # Slot values: no reference given, and the summary confirmed.
 NO_REFERENCE = "aucune"
@@ -117,3 +123,44 @@ def escalation_intent(tracker: Tracker) -> tuple[str | None, float | None]:
         if name and fallback == (None, None):
             fallback = (name, confidence)
     return fallback
+
+
+def _feedback_is_positive(event: dict[str, Any]) -> bool:
+    entities = (event.get("parse_data") or {}).get("entities") or []
+    values = {str(e.get("value", "")).lower() for e in entities if isinstance(e, dict)}
+    return bool(values & {"positive", "positif", "pos", "up"})
+
+
+def _leaves_unanswered(event: dict[str, Any]) -> bool:
+    """Whether an event says the question before it went unanswered: the knowledge base
+    abstained or asked « Vouliez-vous dire… », or the user answered « non » or a thumbs-down."""
+    if event.get("event") == "bot":
+        record = ((event.get("data") or {}).get("custom") or {}).get("kb") or {}
+        return isinstance(record, dict) and record.get("decision") in UNANSWERED_DECISIONS
+    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    return intent == "deny" or (intent == "feedback" and not _feedback_is_positive(event))
+
+
+def unanswered_question(events: list[dict[str, Any]]) -> str | None:
+    """The user's last question that the assistant could not answer before the current
+    support form (its text as typed), or None. A question already sent with an earlier
+    request does not count again."""
+    starts = [
+        i
+        for i, e in enumerate(events)
+        if e.get("event") == "active_loop" and e.get("name") == "support_form"
+    ]
+    question: str | None = None
+    unanswered: str | None = None
+    for index, event in enumerate(events[: starts[-1] if starts else len(events)]):
+        if index in starts:  # an earlier request took the questions before it
+            question = unanswered = None
+        elif event.get("event") == "user":
+            text = str(event.get("text") or "").strip()
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if text and not text.startswith("/") and intent not in FLOW_INTENTS:
+                question = text
+                continue
+        if event.get("event") in ("user", "bot") and _leaves_unanswered(event):
+            unanswered = question or unanswered
+    return unanswered

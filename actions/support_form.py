@@ -4,6 +4,9 @@ need buttons.
 The form asks the e-mail (not asked when the verified identity carries one), the category
 (buttons of the taxonomy), the description and an optional submission reference, then shows
 a summary with « Envoyer » / « Modifier » / « Annuler » (``utter_support_summary``).
+The description question first proposes the conversation's last unanswered question
+(``utter_support_description_proposal``: « Oui, c'est bien ça » keeps it, « Je corrige » or
+a new text replaces it), once per request.
 « Modifier » offers the fields to change (``utter_support_edit_choice``).
 """
 
@@ -13,6 +16,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -25,11 +29,14 @@ from actions.support_context import (
     EMAIL_SLOT,
     FORM_SLOTS,
     NO_REFERENCE,
+    PROPOSAL_ANSWERED,
+    PROPOSAL_SLOT,
     REFERENCE_SLOT,
     REQUESTED_SLOT,
     email_candidate,
     identity_email,
     latest_intent,
+    unanswered_question,
 )
 from actions.texts import buttons, text
 from knowledge_base.text import fold
@@ -75,6 +82,12 @@ SEND_WORDS = frozenset(
     }
 )
 EDIT_WORD = "modif"
+# Answers to the proposed description (utter_support_description_proposal): « Oui, c'est
+# bien ça » sends /affirm, « Je corrige » /deny; a short typed « oui » / « non » too. A longer
+# answer, or one that matches neither, is the corrected description itself.
+KEEP_WORDS = frozenset({"oui", "ok", "d'accord", "exact", "exactement", "correct", "c'est ça"})
+CORRECT_WORD = "corrig"
+MAX_SHORT_ANSWER_WORDS = 4
 # The payload of « Modifier » in ``utter_support_summary``; « Modifier la … » buttons of
 # ``utter_support_edit_choice`` name the field in the ``support_field`` entity.
 EDIT_PAYLOAD = "/deny"
@@ -176,15 +189,31 @@ class ValidateSupportForm(FormValidationAction):
             dispatcher.utter_message(text=INVALID_CATEGORY_TEXT)
         return {CATEGORY_SLOT: category}
 
-    def validate_support_description(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
+    @staticmethod
+    def _description(value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
         try:
             description = service.validate_description(str(value or ""), get_support_settings())
         except TicketValidationError as exc:
             dispatcher.utter_message(text=exc.message)
             return {DESCRIPTION_SLOT: None}
         return {DESCRIPTION_SLOT: description}
+
+    def validate_support_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        proposal = tracker.get_slot(PROPOSAL_SLOT)
+        if not proposal or proposal == PROPOSAL_ANSWERED:
+            return self._description(value, dispatcher)
+        # The answer to « Voici votre demande telle que je l'ai comprise… Est-ce correct ? »
+        settled = {PROPOSAL_SLOT: PROPOSAL_ANSWERED}
+        answer = plain(str(value or "")).strip(" .!")
+        short = len(answer.split()) <= MAX_SHORT_ANSWER_WORDS
+        intent = latest_intent(tracker)
+        if CORRECT_WORD in answer or (intent == "deny" and short):
+            return {DESCRIPTION_SLOT: None, **settled}  # asked again, as without a proposal
+        if (intent == "affirm" and short) or answer in {plain(w) for w in KEEP_WORDS}:
+            return {DESCRIPTION_SLOT: str(proposal), **settled}
+        return {**self._description(value, dispatcher), **settled}
 
     def validate_support_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -240,6 +269,39 @@ class ActionAskSupportCategory(Action):
             text=text("utter_support_category_question"),
             buttons=[*categories, *buttons("utter_support_category_question")],
         )
+        return []
+
+
+def proposable(question: str | None) -> str | None:
+    """The unanswered question if it is a valid description, else None."""
+    if not question:
+        return None
+    try:
+        return service.validate_description(question, get_support_settings())
+    except TicketValidationError:
+        return None
+
+
+class ActionAskSupportDescription(Action):
+    """Propose the conversation's last unanswered question as the description (« Oui, c'est
+    bien ça » / « Je corrige »), once per request; otherwise ask for the description."""
+
+    def name(self) -> str:
+        return "action_ask_support_description"
+
+    @never_raise
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if tracker.get_slot(PROPOSAL_SLOT) is None:
+            question = proposable(unanswered_question(tracker.events))
+            if question is not None:
+                dispatcher.utter_message(
+                    text=text("utter_support_description_proposal", description=question),
+                    buttons=buttons("utter_support_description_proposal"),
+                )
+                return [SlotSet(PROPOSAL_SLOT, question)]
+        dispatcher.utter_message(text=text("utter_ask_support_description"))
         return []
 
 

@@ -42,6 +42,7 @@ PLACEHOLDERS = (EMAIL, PHONE, IBAN, NIR, CARD)
 ECHO_REPLY_PREFIXES = (
     "Voici le récapitulatif de votre demande",
     "Votre demande a bien été transmise",
+    "Voici votre demande telle que je l'ai comprise",
 )
 # IBAN length per country (SEPA area), from the IBAN registry (ISO 13616).
 IBAN_LENGTHS = {

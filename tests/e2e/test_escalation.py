@@ -56,8 +56,11 @@ def test_escalation_question_to_ticket_to_agent_reply(stack: Stack) -> None:
     assert "adresse électronique" in _text(messages), _text(messages)
     messages = _send(stack, session_id, email)
     messages = _click(stack, session_id, messages, CATEGORY_LABELS["memoires"])
-    assert "Décrivez votre demande" in _text(messages), _text(messages)
-    messages = _send(stack, session_id, QUESTION)
+    # The unanswered question is proposed as the description (nothing to repeat).
+    proposal = _text(messages)
+    assert "Voici votre demande telle que je l'ai comprise" in proposal, proposal
+    assert f"«\u00a0{QUESTION}\u00a0»" in proposal, proposal
+    messages = _click(stack, session_id, messages, "Oui, c'est bien ça")
     assert "référence" in _text(messages), _text(messages)
     messages = _click(stack, session_id, messages, "Aucune")
     summary = _text(messages)
@@ -72,6 +75,8 @@ def test_escalation_question_to_ticket_to_agent_reply(stack: Stack) -> None:
     messages = _click(stack, session_id, messages, "Envoyer")
     confirmation = _text(messages)
     assert "Votre demande a bien été transmise à nos équipes sous le numéro" in confirmation
+    # The SLA's first-response time, in French business hours.
+    assert "Nos équipes vous répondent sous " in confirmation and "ouvrée" in confirmation
     number = NUMBER.search(confirmation).group(0)  # type: ignore[union-attr]
 
     # 3. The ticket carries the conversation (as stored).

@@ -145,7 +145,9 @@ def test_redaction_echo_prefixes_match_the_domain_texts() -> None:
     """The echoing replies are recognised by the start of their text in the domain."""
     responses = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]
     for name, prefix in zip(
-        ("utter_support_summary", "utter_support_submitted"), ECHO_REPLY_PREFIXES, strict=True
+        ("utter_support_summary", "utter_support_submitted", "utter_support_description_proposal"),
+        ECHO_REPLY_PREFIXES,
+        strict=True,
     ):
         assert all(r["text"].startswith(prefix) for r in responses[name])
 
