@@ -24,8 +24,15 @@ DEFAULT_REPORT = REPO_ROOT / "var" / "rasa-nlu-results" / "intent_report.json"
 # weighted F1 0.949 (macro F1 0.952). The floors sit about four examples under, so that
 # small content edits pass but a real regression (a broken intent, a pipeline change)
 # fails.
-ACCURACY_FLOOR = 0.92
-WEIGHTED_F1_FLOOR = 0.92
+# Session 6, same day: the SAME nlu_data, config and seed, trained from scratch on another
+# machine of the same kind (no cache), gave accuracy 0.920 and weighted F1 0.919 (126 of
+# 137; twice, reproducible there), against 0.949–0.956 before: DIET's CPU training is not
+# reproducible across machines. The floors moved to 0.90 so that a CI machine's draw does
+# not fail an unchanged model; a broken intent (9 examples) still fails them. Regenerating
+# questions_kb.yml from the 572 entries of session 6 gave 0.891 / 0.895 and was reverted
+# (imbalance: ask_question holds about 1,700 of the training examples).
+ACCURACY_FLOOR = 0.90
+WEIGHTED_F1_FLOOR = 0.90
 
 # Keys of sklearn's classification report that are averages, not intents.
 SUMMARY_KEYS = {"accuracy", "micro avg", "macro avg", "weighted avg"}
