@@ -26,6 +26,7 @@ from storage.paths import REPO_ROOT
 from support_tickets.console_page import error_page, render_page
 from support_tickets.models import AgentSession
 from support_tickets.pilotage import (
+    Pilotage,
     PilotageFilters,
     PilotageInputError,
     compute,
@@ -79,6 +80,24 @@ def _filters(du: str | None, au: str | None, page: str | None) -> PilotageFilter
         return exc.message
 
 
+def _supervised_data(
+    request: Request,
+    current: PageAgent,
+    db: DbSession,
+    du: str | None,
+    au: str | None,
+    page: str | None,
+) -> tuple[PilotageFilters, Pilotage] | HTMLResponse:
+    """The checked filters and their figures, or the page refusing them: 403 for an agent
+    who is not a supervisor, the form with its French message for bad filters."""
+    if not current.agent.is_supervisor:
+        return error_page(request, current, SUPERVISORS_ONLY, 403)
+    filters = _filters(du, au, page)
+    if isinstance(filters, str):
+        return _refused(request, current, filters, du, au)
+    return filters, compute(db, filters)
+
+
 @router.get("/pilotage", response_class=HTMLResponse)
 def pilotage_page(
     request: Request,
@@ -88,12 +107,10 @@ def pilotage_page(
     au: str | None = None,
     page: str | None = None,
 ) -> HTMLResponse:
-    if not current.agent.is_supervisor:
-        return error_page(request, current, SUPERVISORS_ONLY, 403)
-    filters = _filters(du, au, page)
-    if isinstance(filters, str):
-        return _refused(request, current, filters, du, au)
-    data = compute(db, filters)
+    checked = _supervised_data(request, current, db, du, au, page)
+    if isinstance(checked, HTMLResponse):
+        return checked
+    filters, data = checked
     # A page chosen beyond the busiest ones stays selectable.
     pages = data.pages
     if filters.page is not None and filters.page not in pages:
@@ -119,12 +136,10 @@ def pilotage_export(
     au: str | None = None,
     page: str | None = None,
 ) -> Response:
-    if not current.agent.is_supervisor:
-        return error_page(request, current, SUPERVISORS_ONLY, 403)
-    filters = _filters(du, au, page)
-    if isinstance(filters, str):
-        return _refused(request, current, filters, du, au)
-    data = compute(db, filters)
+    checked = _supervised_data(request, current, db, du, au, page)
+    if isinstance(checked, HTMLResponse):
+        return checked
+    _, data = checked
     return Response(
         to_csv(data),
         media_type="text/csv; charset=utf-8",
