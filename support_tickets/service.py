@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portal.conversations.redaction import redact
 from support_tickets import outbox
 from support_tickets.agent_actions import (
     add_internal_note,
@@ -234,6 +235,9 @@ def store_ticket(
     """Store a validated request as a new ticket, with its transcript and knowledge-base
     candidates, and queue the acknowledgement e-mail; returns it with its number."""
     settings = get_support_settings()
+    # Personal data typed in the description is redacted like the chat (issue 15): the ticket
+    # keeps only the contact e-mail, in its own field.
+    request = request.model_copy(update={"description": redact(request.description)})
     duplicate = Duplicate(
         *find_duplicate(
             session,

@@ -1,10 +1,20 @@
 """Redaction of the personal data typed in the chat, before a turn is stored.
 
 Each item found is replaced by a typed French placeholder (:data:`PLACEHOLDERS`): e-mail
-addresses, French phone numbers (``+33``/``0033``/``0X``, with spaces, dots or dashes),
-IBANs (SEPA countries, with or without spaces; length of the country and mod-97 checksum
-verified), social security numbers (NIR: 13 digits and the key, spaces allowed; key
-verified) and payment card numbers (13 to 19 digits of a card network, Luhn verified).
+addresses (« @ » spelt « arobase » or « [at] » included; the administration's own public
+addresses, :data:`PUBLIC_EMAILS`, are kept), phone numbers (French: ``+33``/``0033``/``0X``
+and 8 more digits grouped any way, with spaces, dots or dashes; other countries and the
+overseas codes: ``+`` and a country code), IBANs (SEPA countries, with or without spaces;
+length of the country and mod-97 checksum verified), social security numbers (NIR: 13
+digits and the key, spaces allowed; key verified), payment card numbers (13 to 19 digits of
+a card network, Luhn verified) and postal addresses (street line, lieu-dit, BP/CS,
+postcode and town, CEDEX: :mod:`portal.conversations.addresses`).
+
+:func:`redact` is what every stored copy of users' words goes through: chat turns (and so
+the transcripts, logs and analytics built from them), review notes and the paraphrases an
+agent drafts from users' wordings. :func:`find_personal_data` gives the spans it replaces;
+its recall and precision on a labelled set of French messages are measured by
+``python -m portal.conversations.redaction_eval`` (:mod:`portal.conversations.redaction_eval`).
 
 What the assistant needs matches no pattern and is kept: submission references and ticket
 numbers (``MJ-2026-000123``, ``FAC-…``, ``SUP-2026-000001``: a year and at most 9 digits,
@@ -28,14 +38,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
+
+from portal.conversations.addresses import find_postal_addresses
 
 EMAIL = "[adresse électronique]"
 PHONE = "[téléphone]"
 IBAN = "[IBAN]"
 NIR = "[numéro de sécurité sociale]"
 CARD = "[carte bancaire]"
-PLACEHOLDERS = (EMAIL, PHONE, IBAN, NIR, CARD)
+ADDRESS = "[adresse postale]"
+PLACEHOLDERS = (EMAIL, PHONE, IBAN, NIR, CARD, ADDRESS)
+
+# The administration's own public addresses, quoted by the knowledge base
+# (knowledge_base/faq/): a user naming the sender of a message is not personal data.
+PUBLIC_EMAILS = frozenset({
+    "choruspro.notification.aife@finances.gouv.fr",
+    "cosp.dsj-fip4@justice.gouv.fr",
+})  # fmt: skip
 
 # The replies that repeat the user's answers (domain/support.yml: utter_support_summary,
 # utter_support_submitted): their text is redacted like the user's.
@@ -59,7 +79,13 @@ _CARD_NETWORK = re.compile(r"4|5[1-5]|2[2-7]|3[47]|6")  # Visa, Mastercard, Amex
 
 # Digits glued to letters are an identifier (a session id, a hash), not a number someone
 # typed: every number pattern wants no letter or digit on either side.
-_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}")
+# « @ » may be spelt out by users wary of spam: « arobase », « [at] », « (at) ». The local
+# part is taken from the start of its run of characters only (linear time on long words).
+_EMAIL = re.compile(
+    r"(?<![\w.+\-])[\w.+\-]+(?:@|\s?[\[(]at[\])]\s?|\s+arobase\s+)[\w\-]+(?:\.[\w\-]+)*"
+    r"\.[A-Za-z]{2,}",
+    re.IGNORECASE,
+)
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]){10,30}")
 _NIR = re.compile(
     r"(?<![\w+])([1-478])[ .\-]?(\d\d)[ .\-]?(\d\d)[ .\-]?(\d\d|2[AB])[ .\-]?(\d{3})"
@@ -67,11 +93,27 @@ _NIR = re.compile(
     re.IGNORECASE,
 )
 _CARD = re.compile(r"(?<![A-Za-z0-9+])\d(?:[ \-]?\d){12,18}(?![A-Za-z0-9])")
+# Any grouping of the 8 digits after the area digit (« 06 12 34 56 78 », « 0612 345 678 »),
+# but not the middle of a longer run of digit groups (a NIR with a wrong key, say).
 _PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)33[ .\-]?(?:\(0\)[ .\-]?)?|0)[1-9](?:[ .\-]?\d\d){4}(?![A-Za-z0-9])"
+    r"(?<![\w+])(?<!\d[ .\-])(?:(?:\+|00)33[ .\-]?(?:\(0\)[ .\-]?)?|0)[1-9]"
+    r"(?:[ .\-]?\d){8}(?![A-Za-z0-9])"
+)
+# Other countries and the overseas departments' own codes (+262, +590…): a « + », a country
+# code and 7 to 12 more digits in groups.
+_INTERNATIONAL_PHONE = re.compile(
+    r"(?<![\w+])\+(?!33)\d{1,3}(?:[ .\-]?\(0\))?(?:[ .\-]?\d){7,12}(?![A-Za-z0-9])"
 )
 
 Span = tuple[int, int]
+
+
+class Found(NamedTuple):
+    """An item of personal data: its span in the text and the placeholder replacing it."""
+
+    start: int
+    end: int
+    placeholder: str
 
 
 def _iban_span(match: re.Match[str]) -> Span | None:
@@ -116,33 +158,56 @@ def _card_span(match: re.Match[str]) -> Span | None:
     return match.span() if valid else None
 
 
+def _email_span(match: re.Match[str]) -> Span | None:
+    return None if match.group(0).lower() in PUBLIC_EMAILS else match.span()
+
+
 # Detectors in order of precedence: an item overlapping an earlier one is not redacted twice.
 _DETECTORS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Span | None], str], ...] = (
-    (_EMAIL, lambda m: m.span(), EMAIL),
+    (_EMAIL, _email_span, EMAIL),
     (_IBAN, _iban_span, IBAN),
     (_NIR, _nir_span, NIR),
     (_CARD, _card_span, CARD),
     (_PHONE, lambda m: m.span(), PHONE),
+    (_INTERNATIONAL_PHONE, lambda m: m.span(), PHONE),
 )
 
 
-def _overlaps(span: Span, taken: list[Span]) -> bool:
-    return any(span[0] < end and start < span[1] for start, end in taken)
+def _overlaps(span: Span, taken: list[Found]) -> bool:
+    return any(span[0] < item.end and item.start < span[1] for item in taken)
 
 
-def redact(text: str) -> str:
-    """``text`` with each personal data item replaced by its placeholder."""
-    if not text:
-        return text
-    taken: list[Span] = []
-    found: list[tuple[Span, str]] = []
+def _outside(span: Span, taken: list[Found]) -> list[Span]:
+    """The parts of ``span`` that no item of ``taken`` covers."""
+    pieces = [span]
+    for item in taken:
+        pieces = [
+            piece
+            for start, end in pieces
+            for piece in ((start, min(end, item.start)), (max(start, item.end), end))
+            if piece[0] < piece[1]
+        ]
+    return pieces
+
+
+def find_personal_data(text: str) -> list[Found]:
+    """The personal data items of ``text``, in order, none overlapping another. A postal
+    address is found last, around the items it holds (a phone line inside it, say)."""
+    found: list[Found] = []
     for pattern, span_of, placeholder in _DETECTORS:
         for match in pattern.finditer(text):
             span = span_of(match)
-            if span is not None and not _overlaps(span, taken):
-                taken.append(span)
-                found.append((span, placeholder))
-    for (start, end), placeholder in sorted(found, reverse=True):
+            if span is not None and not _overlaps(span, found):
+                found.append(Found(*span, placeholder))
+    for address in find_postal_addresses(text):
+        found.extend(Found(*piece, ADDRESS) for piece in _outside(address, list(found)))
+    return sorted(found)
+
+
+def redact(text: str) -> str:
+    """``text`` with each personal data item replaced by its placeholder: what is stored of
+    a chat turn, a log line, an analytics row or a paraphrase drafted from users' wordings."""
+    for start, end, placeholder in reversed(find_personal_data(text)):
         text = text[:start] + placeholder + text[end:]
     return text
 
