@@ -82,6 +82,28 @@ class Settings(PortalSettings):
         ),
     )
 
+    # Past one machine (issue 17): state every web worker and replica shares.
+    redis_url: str | None = Field(
+        None,
+        description=(
+            "Redis URL (e.g. redis://127.0.0.1:6379/0) of the state the web workers share: "
+            "the rate limiters and the live events (agents' replies pushed to widgets). None "
+            "(the default, `make run`): both live in the process, for one worker only."
+        ),
+    )
+    redis_key_prefix: str = Field(
+        "assistant:",
+        description="Prefix of every Redis key and channel of the app (several apps, one Redis).",
+    )
+    web_workers: int = Field(
+        1,
+        ge=1,
+        description=(
+            "uvicorn worker processes of the web app started by the runner; more than one "
+            "needs redis_url, or each worker would keep its own limits and live events."
+        ),
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

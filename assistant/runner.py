@@ -146,6 +146,11 @@ def proxy_options(settings: Settings) -> list[str]:
     return ["--proxy-headers", "--forwarded-allow-ips", proxies]
 
 
+def worker_options(settings: Settings) -> list[str]:
+    """Uvicorn's ``--workers`` when the settings ask for several web workers (issue 17)."""
+    return ["--workers", str(settings.web_workers)] if settings.web_workers > 1 else []
+
+
 def make_servers(settings: Settings, rasa_token: str) -> list[Server]:
     endpoints = write_endpoints(settings)
     rasa_port = int(settings.rasa_url.rsplit(":", 1)[1].split("/")[0])
@@ -196,6 +201,7 @@ def make_servers(settings: Settings, rasa_token: str) -> list[Server]:
                 str(settings.web_port),
                 "--no-access-log",
                 *proxy_options(settings),
+                *worker_options(settings),
             ],
             f"{web_url}/health/live",
             LOG_DIR,
@@ -246,6 +252,13 @@ def serve(settings: Settings, train: bool = True, index: bool = True) -> int:
     from storage.migrate import upgrade
     from support_tickets.seed import seed_support
 
+    if settings.web_workers > 1 and not settings.redis_url:
+        print(
+            "Plusieurs processus web (ASSISTANT_WEB_WORKERS) demandent un Redis partagé : "
+            "renseignez ASSISTANT_REDIS_URL.",
+            file=sys.stderr,
+        )
+        return 1
     VAR_DIR.mkdir(exist_ok=True)
     started = time.monotonic()
     upgrade(settings.database_url)

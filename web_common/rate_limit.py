@@ -1,14 +1,22 @@
-"""A small in-process sliding-window rate limiter (one web-app worker; Redis when scaled out)."""
+"""A small in-process sliding-window rate limiter (one web-app worker).
+
+Several workers share theirs in Redis (:mod:`web_common.redis_rate_limit`): the app puts a
+factory in ``state.limiter_factory`` and :func:`app_limiter` builds every limiter with it.
+"""
 
 from __future__ import annotations
 
 import math
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from threading import Lock
 from typing import Any
 
 WINDOW_S = 60.0
+
+# Builds the limiter ``name`` allowing ``limit`` events a window (``state.limiter_factory``).
+LimiterFactory = Callable[[str, int], "RateLimiter"]
 
 
 class RateLimiter:
@@ -67,7 +75,8 @@ def app_limiter(state: Any, name: str, limit: int) -> RateLimiter:
 
     The one way every route gets its limiter: each lives in ``state.rate_limiters`` under its
     name (``session`` and ``client`` for the chat, ``login``, ``support_form``,
-    ``agent_login``), so tests can put a clocked one in its place.
+    ``agent_login``), so tests can put a clocked one in its place. ``state.limiter_factory``,
+    when the app set one, builds them (shared across workers); else each is in-process.
     """
     limiters: dict[str, RateLimiter] | None = getattr(state, "rate_limiters", None)
     if limiters is None:
@@ -75,5 +84,6 @@ def app_limiter(state: Any, name: str, limit: int) -> RateLimiter:
         state.rate_limiters = limiters
     limiter = limiters.get(name)
     if limiter is None:
-        limiter = limiters[name] = RateLimiter(limit)
+        factory: LimiterFactory | None = getattr(state, "limiter_factory", None)
+        limiter = limiters[name] = factory(name, limit) if factory else RateLimiter(limit)
     return limiter
