@@ -1,5 +1,5 @@
-"""Command line: ``python -m assistant {serve,train,db-upgrade,db-revision,purge-turns,eval,
-bench}``."""
+"""Command line: ``python -m assistant {serve,train,db-upgrade,db-revision,purge,purge-turns,
+eval,bench}``."""
 
 from __future__ import annotations
 
@@ -47,6 +47,10 @@ def _add_database_commands(sub: Subparsers) -> None:
     sub.add_parser(
         "purge-turns",
         help="supprimer les tours de conversation au-delà de la durée de conservation",
+    )
+    sub.add_parser(
+        "purge",
+        help="supprimer conversations et tickets au-delà de leur durée de conservation",
     )
 
 
@@ -106,16 +110,29 @@ def _db_revision(args: argparse.Namespace) -> int:
 
 
 def _purge_turns(_args: argparse.Namespace) -> int:
-    from assistant.retention import purge_once
+    from assistant.retention import purge_chat
     from portal.settings import get_portal_settings
 
-    result = purge_once()
+    result = purge_chat()
     days = get_portal_settings().chat_retention_days
     print(f"{result.turns} tour(s) de conversation de plus de {days} jours supprimé(s).")
     if result.tracker_events is None:
         print("Base de conversations de Rasa absente : aucun événement à supprimer.")
     else:
         print(f"{result.tracker_events} événement(s) de Rasa de plus de {days} jours supprimé(s).")
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from assistant.retention import purge_tickets
+    from support_tickets.config import get_support_settings
+    from support_tickets.retention import retention_label
+
+    _purge_turns(args)
+    result = purge_tickets()
+    after = retention_label(get_support_settings().ticket_retention_days)
+    print(f"{result.tickets} ticket(s) clos ou résolu(s) depuis plus de {after} supprimé(s).")
+    print(f"{result.incidents} incident(s) resté(s) sans ticket supprimé(s).")
     return 0
 
 
@@ -157,6 +174,7 @@ COMMANDS: dict[str, Command] = {
     "db-upgrade": _db_upgrade,
     "db-revision": _db_revision,
     "purge-turns": _purge_turns,
+    "purge": _purge,
     "eval": _eval,
     "bench": _bench,
 }

@@ -112,6 +112,20 @@ class SupportSettings(BaseSettings):
     smtp_timeout_s: float = Field(10.0, description="Timeout of the SMTP connection.")
     queue_page_size: int = Field(50, description="Tickets per page of the console's queue.")
 
+    # Retention (support_tickets/retention.py; stated on the « Données personnelles » page).
+    ticket_retention_days: int = Field(
+        3 * 365,
+        ge=1,
+        description=(
+            "Days a resolved or closed ticket is kept, counted from its closure (else its "
+            "resolution), before it is deleted with its messages, events and e-mails; an open "
+            "ticket is never deleted. 3 years: the delay the CNIL's reference frameworks "
+            "commonly give for keeping a user relationship's records after its last contact, "
+            "long enough for a user coming back about the same request and for the desk to "
+            "show what it answered, not kept for good (GDPR art. 5-1-e)."
+        ),
+    )
+
 
 @lru_cache
 def get_support_settings() -> SupportSettings:

@@ -34,6 +34,8 @@ from support_tickets.pilotage import (
 )
 from support_tickets.pilotage_charts import charts, key_figures
 from support_tickets.pilotage_export import file_name, to_csv
+from support_tickets.review_accuracy import review_accuracy_chart
+from support_tickets.review_routes import router as review_router
 from support_tickets.sla import PARIS
 from support_tickets.web_auth import SUPERVISORS_ONLY, DbSession, PageAgent
 
@@ -120,7 +122,7 @@ def pilotage_page(
         "p": data,
         "form": form,
         "pages": pages,
-        "charts": charts(data),
+        "charts": [*charts(data), review_accuracy_chart(db, filters)],
         "key_figures": key_figures(data),
         "export_url": "/console/pilotage/export.csv?" + query_string(filters),
     }
@@ -151,9 +153,11 @@ def pilotage_export(
 
 
 def install_pilotage(app: FastAPI) -> None:
-    """Mount the page, its export and DSFR Chart's built files on ``app`` (before the app's
-    own ``/static``, which would shadow them)."""
+    """Mount the page, its export, the quality review's page (its chart is drawn here) and
+    DSFR Chart's built files on ``app`` (before the app's own ``/static``, which would shadow
+    them)."""
     app.include_router(router)
+    app.include_router(review_router)  # /console/relecture: the quality review
     if not (DSFR_CHART_DIST / "DSFRChart.js").is_file():
         logger.error(
             "DSFR Chart introuvable dans %s : lancez `npm ci` à la racine du projet (la page "

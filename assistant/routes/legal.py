@@ -16,8 +16,10 @@ from fastapi.responses import HTMLResponse
 from assistant.routes.docs_library import DOCS_URL, SUPPORT_URL
 from assistant.templating import templates
 from knowledge_base.french import french_date
-from portal.conversations.redaction import CARD, EMAIL, IBAN, NIR, PHONE
+from portal.conversations.redaction import ADDRESS, CARD, EMAIL, IBAN, NIR, PHONE
 from portal.settings import get_portal_settings
+from support_tickets.config import get_support_settings
+from support_tickets.retention import retention_label
 from support_tickets.taxonomy import CATEGORY_LABELS
 
 router = APIRouter(include_in_schema=False, tags=["pages"])
@@ -36,6 +38,7 @@ REDACTED_ITEMS = (
     ("les IBAN", IBAN),
     ("les numéros de sécurité sociale (NIR)", NIR),
     ("les numéros de carte bancaire", CARD),
+    ("les adresses postales", ADDRESS),
 )
 ERASURE_CATEGORY = CATEGORY_LABELS["autre"]
 
@@ -71,6 +74,7 @@ def personal_data(request: Request) -> HTMLResponse:
     context = {
         **_common(),
         "chat_retention_days": get_portal_settings().chat_retention_days,
+        "ticket_retention": retention_label(get_support_settings().ticket_retention_days),
         "redacted_items": REDACTED_ITEMS,
         "erasure_category": ERASURE_CATEGORY,
     }

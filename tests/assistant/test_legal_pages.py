@@ -134,8 +134,7 @@ def test_personal_data_page_describes_redaction_tickets_and_erasure(client: Test
         "les numéros de sécurité sociale (NIR) (remplacés par « [numéro de sécurité sociale] »)",
     ):
         assert item in html
-    # No retention setting exists for tickets (support_tickets/config.py): say so.
-    assert "conservées\n    le temps du traitement de votre demande" in html
+    # The tickets' retention and the erasure: tests/assistant/test_personal_data_retention.py.
     assert "catégorie « Autre demande »" in html
     assert 'href="/support"' in html
     # The Rasa tracker keeps the raw messages: the page must not pretend otherwise.

@@ -191,7 +191,8 @@ def test_pilotage_page_draws_the_charts(
     volumes = re.search(r'data-pilotage="volumes"><bar-chart x="([^"]*)" y="([^"]*)"', text)
     assert volumes and volumes.group(2) == "[[3, 0, 2, 2, 1, 0, 0]]"
     assert f"&#34;{data.START:%d/%m}&#34;" in volumes.group(1)
-    assert text.count("<details>") == 7 and "<caption>Répartition des réponses</caption>" in text
+    # The seven charts above and the reviewed answers' accuracy (test_review_pages.py).
+    assert text.count("<details>") == 8 and "<caption>Répartition des réponses</caption>" in text
     assert "Transmis au support" in text and "25 %" in text
     assert 'src="/static/dsfr-chart/DSFRChart.js"' in text
     assert data.USER_TEXT not in text

@@ -45,8 +45,10 @@
     clear: "Effacer la conversation",
     clearConfirm: "La conversation a été effacée.",
     clearQuestion:
-      "Effacer la conversation ? Elle ne sera plus accessible depuis ce navigateur.",
+      "Effacer la conversation ? Elle sera supprimée définitivement de nos serveurs.",
     clearYes: "Effacer",
+    eraseError: "La conversation n'a pas pu être effacée.",
+    eraseRetry: "Veuillez réessayer dans quelques instants.",
     loggedOut:
       "Vous êtes déconnecté : la conversation précédente a été effacée de ce navigateur.",
     clearNo: "Annuler",
@@ -774,6 +776,41 @@
     input.focus();
   }
 
+  /** « Effacer » confirmed: erase the conversation on the server first (its messages, the
+   * assistant's record of it, the copies held by support tickets), then detach it here. A
+   * conversation never opened (no key yet) or unknown there has nothing to erase. On failure
+   * the conversation stays, with the server's French reason (else an invitation to try
+   * again). */
+  var erasing = false;
+  function eraseAndClear() {
+    if (erasing) { return; }
+    if (!conversationKey()) { clear(); return; }
+    erasing = true;
+    confirmYes.disabled = true;
+    var epoch = conversationEpoch;
+    function done() { erasing = false; confirmYes.disabled = false; }
+    function failed(detail) {
+      done();
+      if (epoch !== conversationEpoch) { return; }
+      hideClearConfirm(false);
+      renderNotice(TEXTS.eraseError + " " + (detail || TEXTS.eraseRetry), false);
+    }
+    request("/api/chat/" + encodeURIComponent(sessionId), { method: "DELETE" }).then(
+      function (response) {
+        if (response.ok || response.status === 404) {
+          done();
+          if (epoch === conversationEpoch) { clear(); }
+          return null;
+        }
+        return response.json().then(
+          function (body) { failed(body && body.detail ? String(body.detail) : ""); },
+          function () { failed(""); }
+        );
+      },
+      function () { failed(""); }
+    );
+  }
+
   function askClearConfirm() {
     confirmBox.hidden = false;
     confirmNo.focus();
@@ -847,7 +884,7 @@
   });
   closeButton.addEventListener("click", close);
   clearButton.addEventListener("click", askClearConfirm);
-  confirmYes.addEventListener("click", clear);
+  confirmYes.addEventListener("click", eraseAndClear);
   confirmNo.addEventListener("click", function () { hideClearConfirm(true); });
   document.addEventListener("keydown", trapFocus);
   document.addEventListener("focusin", keepClearOfLauncher);
