@@ -35,7 +35,8 @@ class Stack:
     keys: ConversationKeys = field(default_factory=ConversationKeys)
 
     def pids(self) -> dict[str, int]:
-        return json.loads(pids_file(self.web_port).read_text())
+        pids: dict[str, int] = json.loads(pids_file(self.web_port).read_text())
+        return pids
 
     def chat(self, session_id: str, message: str, timeout: float = 60.0) -> httpx.Response:
         """One message, with the conversation's key once its first reply gave it."""

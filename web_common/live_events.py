@@ -1,8 +1,9 @@
 """Live notifications between the parts of the web app: « something changed on this topic ».
 
-A topic is a string (``chat:<session id>`` for a chat conversation). Publishers say that a
-topic changed; subscribers wake up and read the new state from the database themselves, so a
-notification carries no data and several notifications may coalesce into one wake-up.
+A topic is a string (``chat:<session id>`` for a chat conversation; ``console:ticket:<id>``
+and ``console:queue`` for the agents' console). Publishers say that a topic changed;
+subscribers wake up and read the new state from the database themselves, so a notification
+carries no data and several notifications may coalesce into one wake-up.
 
 :class:`LiveEvents` is the interface; :class:`InProcessEvents` serves one web-app worker
 (subscribers and publishers in the same process, publishers possibly in worker threads).
@@ -120,3 +121,12 @@ def set_live_events(channel: LiveEvents) -> None:
 def chat_topic(session_id: str) -> str:
     """The topic of a chat conversation: agents' replies and changes of its support exchange."""
     return f"chat:{session_id}"
+
+
+CONSOLE_QUEUE_TOPIC = "console:queue"
+"""The topic of the agents' queue: any ticket created or changed, any message added."""
+
+
+def console_ticket_topic(ticket_id: int) -> str:
+    """The topic of one ticket in the agents' console: its changes and new messages."""
+    return f"console:ticket:{ticket_id}"
