@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from support_tickets import agent_actions, canned, repository
 from support_tickets.api import deliver_outbox
 from support_tickets.api import router as api_router
+from support_tickets.console_events import notify_committed_changes
+from support_tickets.console_events import router as events_router
 from support_tickets.console_login import router as login_router
 from support_tickets.console_page import (
     CSRF_PAGE_ERROR,
@@ -36,6 +38,7 @@ from support_tickets.console_sla import sla_view
 from support_tickets.console_suggestions import suggestions_for
 from support_tickets.console_transcript import message_views
 from support_tickets.errors import TicketError, TicketNotFoundError, TicketValidationError
+from support_tickets.gaps_routes import router as gaps_router
 from support_tickets.http_errors import install_ticket_error_handler, status_code_for
 from support_tickets.incident_routes import router as incident_router
 from support_tickets.models import AgentSession, Ticket
@@ -317,6 +320,9 @@ def install_support(app: FastAPI) -> None:
     app.include_router(api_router)
     app.include_router(login_router)
     app.include_router(queue_router)
+    app.include_router(events_router)
+    notify_committed_changes()  # the console's live streams hear of every ticket change
     app.include_router(incident_router)
+    app.include_router(gaps_router)  # the supervisors' « Lacunes » page (issue 15)
     app.include_router(router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="console-static")

@@ -232,3 +232,23 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class GapResolution(Base):
+    """A content gap marked « traitée »: the entry that now answers it, and what the group was
+    (its questions and the mean of their unit embeddings) so that later groups match it
+    (:mod:`support_tickets.gaps`)."""
+
+    __tablename__ = "gap_resolutions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(200))
+    central_question: Mapped[str] = mapped_column(Text)
+    questions: Mapped[list[str]] = mapped_column(JSON)
+    question_count: Mapped[int] = mapped_column(Integer)
+    embedder: Mapped[str] = mapped_column(String(300))
+    mean_vector: Mapped[list[float]] = mapped_column(JSON)
+    # No foreign key: this table's migration branch does not hold the agents' table.
+    marked_by_id: Mapped[int | None] = mapped_column(Integer)
+    marked_by: Mapped[str] = mapped_column(String(200))
+    marked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,147 @@
+"""The console's « Lacunes » page, for supervisors only.
+
+``GET /console/lacunes?du=AAAA-MM-JJ&au=AAAA-MM-JJ&page=…`` lists the content gaps of the
+period (:mod:`support_tickets.gaps`): open ones by volume, each with a link « Rédiger une
+entrée » to the draft page and a form marking it « traitée »; then those already treated,
+with their entry. ``POST /console/lacunes/traiter`` (the form: the period, the group's
+central turn ``groupe``, the entry id ``entree``) stores the mark and comes back to the page
+(PRG). Plain HTML forms: the page works without JavaScript.
+
+An agent without the supervisor role gets a French 403 page, a bad filter or entry the page
+with its French message (400), a missing embedder a French 503 page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from support_tickets.console_page import CSRF_PAGE_ERROR, check_csrf, error_page, render_page
+from support_tickets.gaps import (
+    EMBEDDER_UNAVAILABLE,
+    GAP_DISTANCE,
+    MIN_GROUP_QUESTIONS,
+    REOPEN_QUESTIONS,
+    GapInputError,
+    GapReport,
+    find_gaps,
+    mark_treated,
+)
+from support_tickets.gaps_index import get_knowledge_index
+from support_tickets.models import AgentSession
+from support_tickets.pilotage import PilotageFilters, PilotageInputError, parse_filters
+from support_tickets.pilotage_routes import MAX_ECHOED_CHARS, today_in_paris
+from support_tickets.web_auth import SUPERVISORS_ONLY, DbSession, PageAgent
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+PAGE_PATH = "/console/lacunes"
+PAGE_TEMPLATE = "console/gaps.html"
+MARKED_NOTICE = "Le groupe est marqué « traitée » : il est listé avec son entrée plus bas."
+
+
+def page_url(filters: PilotageFilters, **extra: str) -> str:
+    query = {"du": filters.start.isoformat(), "au": filters.end.isoformat()}
+    if filters.page is not None:
+        query["page"] = filters.page
+    return f"{PAGE_PATH}?{urlencode({**query, **extra})}"
+
+
+def _form(du: str | None, au: str | None, page: str | None) -> dict[str, str]:
+    return {key: (value or "")[:MAX_ECHOED_CHARS] for key, value in (("du", du), ("au", au))} | {
+        "page": (page or "")[:200]
+    }
+
+
+def _render(
+    request: Request,
+    current: AgentSession,
+    form: dict[str, str],
+    report: GapReport | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+    notice: str | None = None,
+    entry_typed: dict[int, str] | None = None,
+) -> HTMLResponse:
+    context: dict[str, Any] = {
+        "report": report,
+        "form": form,
+        "error": error,
+        "notice": notice,
+        "entry_typed": entry_typed or {},
+        "gap_distance": GAP_DISTANCE,
+        "min_group": MIN_GROUP_QUESTIONS,
+        "reopen": REOPEN_QUESTIONS,
+    }
+    return render_page(request, PAGE_TEMPLATE, context, current, status_code=status_code)
+
+
+def _checked(
+    request: Request, current: AgentSession, du: str | None, au: str | None, page: str | None
+) -> PilotageFilters | HTMLResponse:
+    """The period of the query, or the refusal: 403 for a non-supervisor, 400 for a bad
+    period."""
+    if not current.agent.is_supervisor:
+        return error_page(request, current, SUPERVISORS_ONLY, 403)
+    try:
+        return parse_filters(du, au, page, today_in_paris())
+    except PilotageInputError as exc:
+        return _render(request, current, _form(du, au, page), error=exc.message, status_code=400)
+
+
+@router.get("/lacunes", response_class=HTMLResponse)
+def gaps_page(
+    request: Request,
+    current: PageAgent,
+    db: DbSession,
+    du: str | None = None,
+    au: str | None = None,
+    page: str | None = None,
+    ok: str | None = None,
+) -> HTMLResponse:
+    filters = _checked(request, current, du, au, page)
+    if isinstance(filters, HTMLResponse):
+        return filters
+    form = {"du": filters.start.isoformat(), "au": filters.end.isoformat()}
+    form["page"] = filters.page or ""
+    try:
+        report = find_gaps(db, filters, get_knowledge_index())
+    except OSError:
+        return error_page(request, current, EMBEDDER_UNAVAILABLE, 503)
+    notice = MARKED_NOTICE if ok == "traitee" else None
+    return _render(request, current, form, report, notice=notice)
+
+
+@router.post("/lacunes/traiter", response_model=None)
+def mark_gap(
+    request: Request,
+    current: PageAgent,
+    db: DbSession,
+    du: Annotated[str, Form()] = "",
+    au: Annotated[str, Form()] = "",
+    page: Annotated[str, Form()] = "",
+    groupe: Annotated[str, Form()] = "",
+    entree: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    if not check_csrf(current, csrf_token):
+        return error_page(request, current, CSRF_PAGE_ERROR, 403)
+    filters = _checked(request, current, du, au, page)
+    if isinstance(filters, HTMLResponse):
+        return filters
+    index = get_knowledge_index()
+    try:
+        mark_treated(db, filters, groupe, entree, current.agent, index)
+    except GapInputError as exc:
+        db.rollback()
+        report = find_gaps(db, filters, index)
+        typed = {int(groupe): entree[:200]} if groupe.isdigit() and len(groupe) < 19 else {}
+        form = {"du": filters.start.isoformat(), "au": filters.end.isoformat()}
+        form["page"] = filters.page or ""
+        return _render(request, current, form, report, exc.message, 400, entry_typed=typed)
+    except OSError:
+        return error_page(request, current, EMBEDDER_UNAVAILABLE, 503)
+    return RedirectResponse(page_url(filters, ok="traitee") + "#traitees", status_code=303)
