@@ -9,5 +9,6 @@ def import_all_models() -> None:
     import portal.conversations.erasure  # noqa: F401
     import portal.conversations.models  # noqa: F401
     import portal.submissions.models  # noqa: F401
+    import support_tickets.faq_models  # noqa: F401
     import support_tickets.models  # noqa: F401
     import support_tickets.review_models  # noqa: F401

@@ -18,6 +18,10 @@ Commands:
     bench           search latency p50/p95, and a synthetic 100,000-row flat vs HNSW run
     leakage         evaluation questions found in the training text (paraphrases, FAQ,
                     nlu_data) at a similarity of 90 or more; code 1 when there is one
+    update          incremental update of the index to the content (published entries),
+                    as a new version made current; no embedder or classifier refit
+    bench-update    seconds from a publication to the entry found by the live search
+                    (on a temporary copy of the content and the index)
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from knowledge_base.commands.build import cmd_build, cmd_build_embedder, cmd_sta
 from knowledge_base.commands.calibrate import cmd_calibrate, cmd_calibrate_facts
 from knowledge_base.commands.evaluate import cmd_evaluate
 from knowledge_base.commands.report import cmd_bench, cmd_inventory, cmd_leakage, cmd_search
+from knowledge_base.commands.update import cmd_bench_update, cmd_update
 from knowledge_base.config import DEFAULT_EMBEDDER_DIR
 from knowledge_base.leakage import SIMILARITY_THRESHOLD
 
@@ -96,6 +101,12 @@ def _add_report_commands(sub: Subparsers) -> None:
     sub.add_parser("stale", help="code 1 si l'index doit être reconstruit").set_defaults(
         func=cmd_stale
     )
+    sub.add_parser("update", help="mise à jour incrémentale de l'index").set_defaults(
+        func=cmd_update
+    )
+    sub.add_parser(
+        "bench-update", help="délai publication → entrée trouvée (sur une copie)"
+    ).set_defaults(func=cmd_bench_update)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -92,6 +92,16 @@ class EntryClassifier:
         """The units × n-grams weight matrix (a view)."""
         return self._columns.T
 
+    @property
+    def idf(self) -> np.ndarray:
+        """The idf of each n-gram of :attr:`vocabulary`."""
+        return np.asarray(self._vectorizer.idf_, dtype=np.float32)
+
+    def features(self, texts: list[str]) -> Any:
+        """The sparse TF-IDF rows of ``texts`` in this model's n-gram space (an incremental
+        update fits new units' weights on them, :mod:`knowledge_base.classifier_update`)."""
+        return self._vectorizer.transform(texts)
+
     @classmethod
     def fit(cls, units: list[Unit]) -> EntryClassifier:
         """Train on every indexed text of ``units`` (see the module docstring)."""

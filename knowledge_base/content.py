@@ -26,6 +26,13 @@ _ANCHOR = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED_FRONT_MATTER = ("title", "slug", "version", "updated", "sources")
 # In an FAQ entry's ``sources``, ``guide:<slug>`` stands for that guide's own sources.
 GUIDE_SOURCE_PREFIX = "guide:"
+# libyaml's parser when PyYAML has it (same results, ten times faster on the 50 content files
+# that every build and incremental update reads).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _yaml_load(text: str) -> Any:
+    return yaml.load(text, Loader=_YAML_LOADER)
 
 
 class ContentError(ValueError):
@@ -108,7 +115,7 @@ def parse_guide(path: Path) -> Guide:
     if not match:
         raise ContentError(f"{path}: missing front matter (--- … ---)")
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = _yaml_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}: invalid front matter: {exc}") from exc
     missing = [key for key in REQUIRED_FRONT_MATTER if key not in meta]
@@ -219,7 +226,7 @@ def load_faq(directory: Path = FAQ_DIR, guides: list[Guide] | None = None) -> li
     seen: set[str] = set()
     for path in sorted(directory.glob("*.yml")):
         try:
-            items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+            items = _yaml_load(path.read_text(encoding="utf-8")) or []
         except yaml.YAMLError as exc:
             raise ContentError(f"{path}: invalid YAML: {exc}") from exc
         if not isinstance(items, list):
@@ -283,7 +290,7 @@ def load_paraphrases(
     found: dict[str, list[str]] = {}
     for path in sorted(directory.glob("*.yml")) if directory.is_dir() else []:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = _yaml_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise ContentError(f"{path}: invalid YAML: {exc}") from exc
         if not isinstance(data, dict):
@@ -302,7 +309,7 @@ def load_paraphrases(
 def load_rollout(path: Path = ROLLOUT_FILE) -> dict[str, Any]:
     """The rollout rules data (calendar, size criteria, TIC/TICGN pilot départements)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _yaml_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{path}: cannot read rollout rules: {exc}") from exc
     if not isinstance(data, dict):

@@ -15,6 +15,8 @@ Files written together in the index folder:
 
 Loading checks the manifest against the files and the configured embedder; any mismatch
 raises :class:`KnowledgeIndexError` naming the file and telling to run ``make index``.
+Loading and the staleness check read the *current* version: the one an incremental update
+made current (:mod:`knowledge_base.index_versions`), else the full build's files.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from knowledge_base.index_files import (
     file_sha256,
     read_manifest,
 )
+from knowledge_base.index_versions import current_version_dir
 from knowledge_base.lexical import Bm25Index
 
 __all__ = [
@@ -88,16 +91,21 @@ def embedder_is_stale(settings: KnowledgeBaseSettings) -> bool:
 
 def is_stale(settings: KnowledgeBaseSettings) -> bool:
     """True when the index is missing, or the content or the embedder (another model, or the
-    same one re-trained or due for re-training) changed since it was built."""
+    same one re-trained or due for re-training) changed since it was built.
+
+    A version written by an incremental update (its manifest names its ``base``) covers
+    its content with the embedder of the last full build: re-fitting the embedder on the
+    new entries waits for the next full build (``make index``).
+    """
     try:
-        manifest = read_manifest(settings.index_dir)
+        manifest = read_manifest(current_version_dir(settings.index_dir))
     except KnowledgeIndexError:
         return True
     return (
         manifest.get("content_hash") != content_hash(settings.content_dir)
         or manifest.get("embedder") != settings.embedder
         or manifest.get("embedder_training") != read_training_fingerprint(Path(settings.embedder))
-        or embedder_is_stale(settings)
+        or ("base" not in manifest and embedder_is_stale(settings))
     )
 
 
@@ -206,7 +214,7 @@ def load_index(settings: KnowledgeBaseSettings, embedder_name: str | None = None
     Raises:
         KnowledgeIndexError: missing, corrupt, truncated or mismatched file (named).
     """
-    index_dir = settings.index_dir
+    index_dir = current_version_dir(settings.index_dir)
     manifest = read_manifest(index_dir)
     _check_embedder(index_dir, manifest, embedder_name or settings.embedder)
     _check_files(index_dir, manifest)
