@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup setup-dev run test lint validate train index eval eval-real bench mutation security-probe
+.PHONY: help setup setup-dev run test lint validate train index eval eval-real bench bench-build mutation security-probe
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,7 +45,10 @@ eval:  ## evaluate the running assistant on the shared dev set
 eval-real:  ## evaluate the running assistant on the held-out real users' questions
 	$(PY) -m assistant eval eval/real_questions/test.jsonl --url http://127.0.0.1:8000
 
-bench:  ## benchmarks of BENCHMARKS.md (needs `make run` in another terminal for latency)
+bench:  ## load test (1-50 users) and memory on a stack it starts on :8300 (model and index built)
+	$(PY) -m assistant.bench --start-stack
+
+bench-build:  ## training, start and index timings of BENCHMARKS.md (retrains from scratch)
 	scripts/bench.sh
 
 mutation:  ## mutation testing of the critical modules (cosmic-ray; scores in TESTING.md)

@@ -16,8 +16,12 @@ clarification button carries: ``/ask_question{"kb_entry_id":"<id>"}``), asks
 rasa-sdk sends ``text`` and ``json_message`` as one bot message, but Rasa's REST channel
 (``OutputChannel.send_response``) splits it: the webhook returns
 ``{"recipient_id": …, "text": …}`` (with ``"buttons"`` when there are some), then
-``{"recipient_id": …, "custom": {"links": […], "kb": {…}}}`` right after it.
-The knowledge base is loaded once per process (lazily, under a lock) and reused.
+``{"recipient_id": …, "custom": {"links": […], "kb": {…}, "intent": {…}}}`` right after
+it. ``intent`` is the intent Rasa detected for the message (name and confidence): the web
+app keeps it with the turn without asking Rasa's tracker for it in a second call.
+The knowledge base is loaded once per process (lazily, under a lock) and follows the index
+versions: a published entry's incremental update is loaded in the background and swapped in
+without a restart (:mod:`knowledge_base.live`).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from actions.texts import buttons, text
 from knowledge_base.decision import Decision, decide
 from knowledge_base.documents import Unit
 from knowledge_base.index import KnowledgeIndexError
+from knowledge_base.live import LiveKnowledgeBase
 from knowledge_base.referrals import Referral, find_referral
 from knowledge_base.search import KnowledgeBase
 
@@ -51,29 +56,42 @@ EMPTY_TEXT = text("utter_kb_empty")
 # (content re-indexed meanwhile).
 GONE_TEXT = text("utter_kb_gone")
 
-_kb: KnowledgeBase | None = None
+_live: LiveKnowledgeBase | None = None
 _kb_lock = threading.Lock()
 
 
+def live_knowledge_base() -> LiveKnowledgeBase:
+    """The process-wide live knowledge base (its watcher starts with the first load)."""
+    global _live
+    if _live is None:
+        with _kb_lock:
+            if _live is None:
+                _live = LiveKnowledgeBase()
+    return _live
+
+
 def get_knowledge_base() -> KnowledgeBase:
-    """The process-wide knowledge base, loaded on first use.
+    """The current knowledge base, loaded on first use, then swapped in the background when
+    a new index version is published.
 
     Raises:
         KnowledgeIndexError / FileNotFoundError: the index or the embedder is missing.
     """
-    global _kb
-    if _kb is None:
-        with _kb_lock:
-            if _kb is None:
-                _kb = KnowledgeBase.load()
-    return _kb
+    return live_knowledge_base().get()
+
+
+def knowledge_base_is_stale(kb: KnowledgeBase) -> bool:
+    """Whether ``kb`` lags the content with no update on its way."""
+    return live_knowledge_base().is_stale(kb)
 
 
 def reset_knowledge_base() -> None:
     """Forget the loaded knowledge base (after a re-index, or in tests)."""
-    global _kb
+    global _live
     with _kb_lock:
-        _kb = None
+        if _live is not None:
+            _live.stop()
+        _live = None
 
 
 def _title_of(kb: KnowledgeBase) -> Callable[[str], str | None]:
@@ -102,7 +120,14 @@ def referral_text(referral: Referral) -> str:
     )
 
 
-def refer(dispatcher: CollectingDispatcher, question: str) -> bool:
+def payload(tracker: Tracker, **fields: Any) -> dict[str, Any]:
+    """The custom payload of a reply: ``fields`` and the intent detected for the message."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    carried = {"name": intent.get("name"), "confidence": intent.get("confidence")}
+    return {**fields, "intent": carried} if carried["name"] else fields
+
+
+def refer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> bool:
     """Send the referral for ``question`` when another administration answers it; whether
     one was sent."""
     referral = find_referral(question)
@@ -110,10 +135,11 @@ def refer(dispatcher: CollectingDispatcher, question: str) -> bool:
         return False
     dispatcher.utter_message(
         text=referral_text(referral),
-        json_message={
-            "links": [{"title": referral.title, "url": referral.url}],
-            "kb": {"decision": "referral", "referral": referral.id},
-        },
+        json_message=payload(
+            tracker,
+            links=[{"title": referral.title, "url": referral.url}],
+            kb={"decision": "referral", "referral": referral.id},
+        ),
     )
     return True
 
@@ -130,6 +156,29 @@ def clarify_buttons(decision: Decision) -> list[dict[str, str]]:
         for hit in decision.candidates
     ]
     return [*candidates, *buttons("utter_kb_clarify")]
+
+
+def send_decision(dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> None:
+    """Send the answer, the « Vouliez-vous dire… » buttons or the abstention."""
+    record = decision.to_record()
+    if decision.action == "answer" and decision.best is not None:
+        unit = decision.best.unit
+        dispatcher.utter_message(
+            text=answer_text(unit),
+            json_message=payload(tracker, links=answer_links(unit), kb=record),
+        )
+    elif decision.action == "clarify":
+        dispatcher.utter_message(
+            text=CLARIFY_TEXT,
+            buttons=clarify_buttons(decision),
+            json_message=payload(tracker, kb=record),
+        )
+    else:
+        dispatcher.utter_message(
+            text=ABSTAIN_TEXT,
+            buttons=offer_buttons(),
+            json_message=payload(tracker, links=[SUPPORT_LINK], kb=record),
+        )
 
 
 class ActionAnswerQuestion(Action):
@@ -152,7 +201,7 @@ class ActionAnswerQuestion(Action):
             logger.error("kb.unavailable error=%s", exc)
             apologise(dispatcher)
             return reset_slot
-        if await asyncio.to_thread(kb.is_stale):
+        if await asyncio.to_thread(knowledge_base_is_stale, kb):
             logger.error("kb.stale index_dir=%s: relancez `make index`", kb.settings.index_dir)
             apologise(dispatcher)
             return reset_slot
@@ -163,7 +212,8 @@ class ActionAnswerQuestion(Action):
             record = {"decision": "answer", "selected": chosen.id}
             logger.info("kb.selected id=%s sender=%s", chosen.id, tracker.sender_id)
             dispatcher.utter_message(
-                text=answer_text(chosen), json_message={"links": answer_links(chosen), "kb": record}
+                text=answer_text(chosen),
+                json_message=payload(tracker, links=answer_links(chosen), kb=record),
             )
             return reset_slot
 
@@ -175,27 +225,12 @@ class ActionAnswerQuestion(Action):
         if not question:
             dispatcher.utter_message(text=EMPTY_TEXT)
             return reset_slot
-        if refer(dispatcher, question):
+        if refer(dispatcher, tracker, question):
             return reset_slot
         query = contextual_query(question, previous_question(tracker.events, _title_of(kb)))
         if query != question:
             logger.info("kb.follow_up sender=%s query=%r", tracker.sender_id, query)
         hits = await asyncio.to_thread(kb.search, query)
         decision = decide(query, hits, kb.settings)
-        record = decision.to_record()
-        if decision.action == "answer" and decision.best is not None:
-            unit = decision.best.unit
-            dispatcher.utter_message(
-                text=answer_text(unit), json_message={"links": answer_links(unit), "kb": record}
-            )
-        elif decision.action == "clarify":
-            dispatcher.utter_message(
-                text=CLARIFY_TEXT, buttons=clarify_buttons(decision), json_message={"kb": record}
-            )
-        else:
-            dispatcher.utter_message(
-                text=ABSTAIN_TEXT,
-                buttons=offer_buttons(),
-                json_message={"links": [SUPPORT_LINK], "kb": record},
-            )
+        send_decision(dispatcher, tracker, decision)
         return reset_slot

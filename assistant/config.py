@@ -103,6 +103,34 @@ class Settings(PortalSettings):
             "needs redis_url, or each worker would keep its own limits and live events."
         ),
     )
+    # Several Rasa replicas (issue 17, README « Several Rasa replicas », assistant/scale_out.py).
+    rasa_replicas: int = Field(
+        1,
+        ge=1,
+        description=(
+            "Rasa servers and action servers the runner starts, on consecutive ports from "
+            "rasa_url's and action_server_url's; Rasa replica i calls action server i, and the "
+            "gateway spreads conversations across the Rasa replicas. More than one needs "
+            "rasa_tracker_store_url and rasa_lock_store_url."
+        ),
+    )
+    rasa_tracker_store_url: str | None = Field(
+        None,
+        description=(
+            "PostgreSQL URL of Rasa's tracker store shared by the replicas, e.g. "
+            "postgresql://postgres@127.0.0.1:5432/assistant_rasa (a database of its own, which "
+            "must exist). None (the default): the SQLite file of endpoints.yml, one Rasa only."
+        ),
+    )
+    rasa_lock_store_url: str | None = Field(
+        None,
+        description=(
+            "Redis URL of Rasa's lock store (e.g. redis://127.0.0.1:6379/0), so that two "
+            "replicas never handle one conversation at once; its keys start with the "
+            "letters and digits of redis_key_prefix. None (the default): Rasa's in-process "
+            "lock store, one Rasa only."
+        ),
+    )
 
 
 @lru_cache

@@ -7,7 +7,8 @@
    changed (fingerprint stored next to the model);
 3. rebuilds the knowledge-base index only when the content changed;
 4. starts the Rasa server (127.0.0.1:5005), the action server (127.0.0.1:5055) and the web
-   app, waits until all three answer, warms them up, prints the URL;
+   app, waits until all three answer, warms them up, prints the URL; with
+   ``ASSISTANT_RASA_REPLICAS=N``, N Rasa servers and N action servers (``scale_out.py``);
 5. restarts a server that dies or stops answering, with a back-off, keeps the web app up
    when Rasa or the action server is given up (``assistant/supervisor.py``), and stops all
    three cleanly on Ctrl-C or SIGTERM.
@@ -25,11 +26,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import yaml
 
 from assistant.config import Settings
+from assistant.scale_out import (
+    action_server_urls,
+    rasa_urls,
+    replica_endpoints,
+    replica_env,
+    topology_problem,
+)
 from assistant.supervisor import QUIET_ENV, Server, Supervisor, http_probe
 from storage.paths import REPO_ROOT
 
@@ -126,13 +135,13 @@ def build_index() -> None:
     )
 
 
-def write_endpoints(settings: Settings) -> Path:
-    """``endpoints.yml`` with the action server URL of these settings (ports are settings)."""
-    endpoints = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
-    endpoints.setdefault("action_endpoint", {})["url"] = (
-        settings.action_server_url.rstrip("/") + "/webhook"
-    )
-    path = RUN_DIR / f"endpoints-{settings.web_port}.yml"
+def write_endpoints(settings: Settings, replica: int = 0) -> Path:
+    """``endpoints.yml`` for Rasa replica ``replica``: its action server's URL and, when set,
+    the shared tracker and lock stores (ports and stores are settings; ``scale_out.py``)."""
+    base = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints = replica_endpoints(settings, base, replica)
+    suffix = "" if settings.rasa_replicas == 1 else f"-{replica + 1}"
+    path = RUN_DIR / f"endpoints-{settings.web_port}{suffix}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
     return path
@@ -151,43 +160,61 @@ def worker_options(settings: Settings) -> list[str]:
     return ["--workers", str(settings.web_workers)] if settings.web_workers > 1 else []
 
 
+def _replica_name(kind: str, settings: Settings, replica: int) -> str:
+    """``rasa``/``actions`` alone (logs and PID keys of ``make run``), numbered from 1 when
+    there are several replicas."""
+    return kind if settings.rasa_replicas == 1 else f"{kind}-{replica + 1}"
+
+
+def rasa_server(settings: Settings, rasa_token: str, replica: int) -> Server:
+    url = rasa_urls(settings)[replica]
+    return Server(
+        _replica_name("rasa", settings, replica),
+        [
+            str(RASA_BIN),
+            "run",
+            "--enable-api",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(urlsplit(url).port),
+            "--model",
+            str(MODEL_FILE),
+            "--endpoints",
+            str(write_endpoints(settings, replica)),
+            "--credentials",
+            "credentials.yml",
+            "--auth-token",
+            rasa_token,
+            "--response-timeout",
+            "60",
+        ],
+        f"{url}/status?token={rasa_token}",
+        LOG_DIR,
+        env=replica_env(settings),
+        kind="rasa",
+    )
+
+
+def action_server(settings: Settings, replica: int) -> Server:
+    url = action_server_urls(settings)[replica]
+    return Server(
+        _replica_name("actions", settings, replica),
+        [str(MAIN_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(urlsplit(url).port)],
+        f"{url}/health",
+        LOG_DIR,
+        env={"SANIC_HOST": "127.0.0.1"},
+        kind="actions",
+    )
+
+
 def make_servers(settings: Settings, rasa_token: str) -> list[Server]:
-    endpoints = write_endpoints(settings)
-    rasa_port = int(settings.rasa_url.rsplit(":", 1)[1].split("/")[0])
-    action_port = int(settings.action_server_url.rsplit(":", 1)[1].split("/")[0])
+    """Rasa and action servers (one pair per replica), then the web app."""
+    replicas = range(settings.rasa_replicas)
     web_url = f"http://{settings.web_host}:{settings.web_port}"
     return [
-        Server(
-            "rasa",
-            [
-                str(RASA_BIN),
-                "run",
-                "--enable-api",
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(rasa_port),
-                "--model",
-                str(MODEL_FILE),
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                "credentials.yml",
-                "--auth-token",
-                rasa_token,
-                "--response-timeout",
-                "60",
-            ],
-            f"{settings.rasa_url}/status?token={rasa_token}",
-            LOG_DIR,
-        ),
-        Server(
-            "actions",
-            [str(MAIN_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)],
-            f"{settings.action_server_url}/health",
-            LOG_DIR,
-            env={"SANIC_HOST": "127.0.0.1"},
-        ),
+        *(rasa_server(settings, rasa_token, i) for i in replicas),
+        *(action_server(settings, i) for i in replicas),
         Server(
             "web",
             [
@@ -211,16 +238,23 @@ def make_servers(settings: Settings, rasa_token: str) -> list[Server]:
 
 
 def warm_up(settings: Settings, rasa_token: str) -> None:
-    """Run one parse and one knowledge-base search so the first user does not wait."""
+    """Run one parse and one knowledge-base search on each replica so the first user does not
+    wait."""
+    urls = zip(rasa_urls(settings), action_server_urls(settings), strict=True)
+    for rasa_url, action_url in urls:
+        _warm_up_replica(rasa_url, action_url, rasa_token)
+
+
+def _warm_up_replica(rasa_url: str, action_url: str, rasa_token: str) -> None:
     with httpx.Client(timeout=60.0) as client:
         try:
             client.post(
-                f"{settings.rasa_url}/model/parse",
+                f"{rasa_url}/model/parse",
                 params={"token": rasa_token},
                 json={"text": "bonjour"},
             )
             client.post(
-                f"{settings.action_server_url}/webhook",
+                f"{action_url}/webhook",
                 json={
                     "next_action": "action_answer_question",
                     "sender_id": "warm-up",
@@ -258,6 +292,10 @@ def serve(settings: Settings, train: bool = True, index: bool = True) -> int:
             "renseignez ASSISTANT_REDIS_URL.",
             file=sys.stderr,
         )
+        return 1
+    problem = topology_problem(settings)
+    if problem is not None:
+        print(problem, file=sys.stderr)
         return 1
     VAR_DIR.mkdir(exist_ok=True)
     started = time.monotonic()

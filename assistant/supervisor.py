@@ -80,6 +80,7 @@ class Server:
     ready_url: str
     log_dir: Path
     env: dict[str, str] = field(default_factory=dict)
+    kind: str = ""  # "rasa", "actions" or "web" when ``name`` numbers a replica ("rasa-2")
     process: subprocess.Popen[bytes] | None = None
     restarts: list[float] = field(default_factory=list)
     started_at: float = 0.0
@@ -149,7 +150,7 @@ def http_probe(client: httpx.Client) -> Probe:
             response = client.get(server.ready_url, timeout=timeout)
         except httpx.HTTPError:
             return False
-        if server.name == "rasa":
+        if (server.kind or server.name) == "rasa":
             return response.status_code == 200 and bool(response.json().get("model_file"))
         return response.status_code == 200
 

@@ -37,6 +37,12 @@ RRF_K = 60
 # How long a staleness check of the index stays valid (see KnowledgeBase.is_stale).
 STALE_CHECK_INTERVAL_S = 30.0
 DENSE_CANDIDATES = 512
+FAISS_THREADS = 1
+"""OpenMP threads of a faiss search. One query at a time needs no more: with faiss's
+default (one per core), each search spun up a team of threads that fought the other
+servers for the two cores (kb.search 120 ms a question on a loaded machine, 44 ms with
+one thread, the same hits; issue 17). OpenMP keeps this setting per thread, so it is set
+by the thread that searches (the action server searches from a pool of threads)."""
 POOL_BLEND = 0.3
 POOL_TOP = 2
 Fusion = Literal["convex", "rrf", "dense", "bm25", "classifier"]
@@ -145,9 +151,12 @@ class KnowledgeBase:
     def scores(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-unit dense cosine (clipped to [0, 1]), normalised BM25 score and classifier
         probability."""
+        import faiss
+
         vector = self.embedder.encode([query]).astype(np.float32)
         k = min(self.index.dense.ntotal, DENSE_CANDIDATES)
         with self._lock:  # faiss search is thread-safe, the lemmatiser is shared
+            faiss.omp_set_num_threads(FAISS_THREADS)
             sims, rows = self.index.dense.search(vector, k)
             tokens = lemmas(query)
         valid = rows[0] >= 0

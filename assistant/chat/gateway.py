@@ -5,7 +5,9 @@ as separate entries. A custom payload ``{"links": [...], "kb": {...}}`` sent by 
 is attached to the text just before it: ``links`` become clickable links, ``kb`` (the
 knowledge-base decision record) is kept for the turn log and never shown; a record that
 answers marks that message ``kind="knowledge_answer"`` (the widget asks for feedback on
-those only).
+those only). An action may also put ``"intent": {"name": …, "confidence": …}`` there: the
+intent Rasa detected for the message, which the turn log keeps, so that the gateway does not
+ask Rasa's tracker for it in a second call (that call loads the whole conversation).
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ class RasaUnavailable(Exception):
         self.reason = reason
 
 
+Intent = tuple[str | None, float | None]
+"""An intent's name and confidence (``None, None`` when unknown)."""
+
+
 @dataclass
 class RasaReply:
     """What the gateway got back for one user message."""
@@ -42,6 +48,21 @@ class RasaReply:
     messages: list[BotMessage]
     kb_records: list[dict[str, Any]] = field(default_factory=list)
     latency_ms: float = 0.0
+    intent: Intent | None = None
+    """The detected intent when an action's payload carried it; ``None``: ask the tracker."""
+
+
+def carried_intent(raw: list[dict[str, Any]]) -> Intent | None:
+    """The intent that an action's custom payload carries (the first one), if any."""
+    for item in raw:
+        custom = item.get("custom")
+        found = custom.get("intent") if isinstance(custom, dict) else None
+        if isinstance(found, dict) and isinstance(found.get("name"), str):
+            confidence = found.get("confidence")
+            if isinstance(confidence, bool) or not isinstance(confidence, int | float):
+                return found["name"], None
+            return found["name"], float(confidence)
+    return None
 
 
 def parse_rasa_output(raw: list[dict[str, Any]]) -> tuple[list[BotMessage], list[dict[str, Any]]]:
@@ -131,11 +152,14 @@ class RasaGateway:
         if not isinstance(raw, list):
             raise RasaUnavailable("unexpected payload")
         messages, kb_records = parse_rasa_output(raw)
-        return RasaReply(messages=messages, kb_records=kb_records, latency_ms=latency_ms)
+        return RasaReply(
+            messages=messages,
+            kb_records=kb_records,
+            latency_ms=latency_ms,
+            intent=carried_intent(raw),
+        )
 
-    async def latest_intent(
-        self, session_id: str
-    ) -> tuple[str | None, float | None]:  # pragma: no mutate (annotation)
+    async def latest_intent(self, session_id: str) -> Intent:  # pragma: no mutate (annotation)
         """The intent Rasa detected for the session's latest message (``None`` if unknown)."""
         if not self._token:
             return None, None

@@ -10,7 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
 
 from assistant.chat import access, agent_replies, support_exchange
-from assistant.chat.gateway import RasaGateway, RasaUnavailable
+from assistant.chat.gateway import Intent, RasaGateway, RasaUnavailable
 from assistant.chat.messages import no_reply_message, unavailable_message
 from assistant.chat.schemas import (
     BotMessage,
@@ -40,8 +40,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def _record_intent(gateway: RasaGateway, turn_id: int, session_id: str) -> None:
-    intent, confidence = await gateway.latest_intent(session_id)
+async def _record_intent(
+    gateway: RasaGateway, turn_id: int, session_id: str, carried: Intent | None
+) -> None:
+    """Store the turn's intent: the one an action's reply carried, else ask Rasa's tracker
+    (a second call, which loads the whole conversation: only for replies without action)."""
+    intent, confidence = carried if carried is not None else await gateway.latest_intent(session_id)
     with get_sessionmaker()() as session:
         repository.set_intent(session, turn_id, intent, confidence)
 
@@ -82,7 +86,7 @@ async def chat(
 
     started = time.perf_counter()
     metadata = _rasa_metadata(body.page, found)
-    messages, kb_records, outcome = await _ask_rasa(
+    messages, kb_records, outcome, carried = await _ask_rasa(
         request, gateway, body, metadata, settings.support_url
     )
     latency_ms = (time.perf_counter() - started) * 1000
@@ -99,7 +103,7 @@ async def chat(
         identity_sub=found[0].sub if found else None,
     )
     if outcome == "answered":
-        background.add_task(_record_intent, gateway, turn.id, body.session_id)
+        background.add_task(_record_intent, gateway, turn.id, body.session_id, carried)
     logger.info(
         "gateway.turn session=%s outcome=%s latency_ms=%.0f", body.session_id, outcome, latency_ms
     )
@@ -168,17 +172,19 @@ async def _ask_rasa(
     body: ChatRequest,
     metadata: dict[str, Any],
     support_url: str,
-) -> tuple[list[BotMessage], list[dict[str, Any]], str]:
-    """Rasa's replies, its knowledge-base records and the turn's outcome (``answered``,
-    ``empty`` or ``unavailable``); never raises for Rasa's failures."""
+) -> tuple[list[BotMessage], list[dict[str, Any]], str, Intent | None]:
+    """Rasa's replies, its knowledge-base records, the turn's outcome (``answered``,
+    ``empty`` or ``unavailable``) and the intent the replies carried; never raises for Rasa's
+    failures."""
     try:
         reply = await gateway.send(body.session_id, body.message, metadata)
     except RasaUnavailable as exc:
         logger.warning("gateway.unavailable session=%s reason=%s", body.session_id, exc.reason)
-        return [unavailable_message(support_url)], [], "unavailable"
+        return [unavailable_message(support_url)], [], "unavailable", None
     if reply.messages:
-        return reply.messages, reply.kb_records, "answered"
-    return [await _empty_reply_message(request, support_url)], reply.kb_records, "empty"
+        return reply.messages, reply.kb_records, "answered", reply.intent
+    empty = await _empty_reply_message(request, support_url)
+    return [empty], reply.kb_records, "empty", reply.intent
 
 
 async def _empty_reply_message(request: Request, support_url: str) -> BotMessage:
