@@ -5,8 +5,8 @@ the action server runs a parent and a worker, and a killed worker leaves the par
 the port while nothing answers. The policy, one named constant each:
 
 - every ``PROBE_INTERVAL_S`` each running server is probed (``PROBE_TIMEOUT_S``; the web
-  app ``WEB_PROBE_TIMEOUT_S``);
-- ``FAILED_PROBES_BEFORE_RESTART`` failed probes in a row (the web app
+  app and Rasa ``WEB_PROBE_TIMEOUT_S``);
+- ``FAILED_PROBES_BEFORE_RESTART`` failed probes in a row (the web app and Rasa
   ``WEB_FAILED_PROBES_BEFORE_RESTART``: busy is not dead), or a dead process, restart it;
 - a server that was (re)started gets ``STARTUP_GRACE_S`` to answer before probes count;
 - restarts back off: ``BACKOFF_BASE_S`` doubled at each restart within ``RESTART_WINDOW_S``,
@@ -45,8 +45,13 @@ FAILED_PROBES_BEFORE_RESTART = 2  # a dead worker is restarted ~6 s after it sto
 # liveness URL took more than 2 s twice in a row (scripts/security_probe.py, 2026-12-06), and
 # restarting a web app that is busy, not dead, lost 231 replies in flight. A hung web app is
 # still restarted, about 35 s after it stops answering (5 × (2 s + 5 s)).
+# Rasa gets the same patience: under 20 concurrent users on 2 cores its /status took over
+# 2 s twice in a row and the runner restarted it mid-load, after which every message got the
+# « indisponible » reply (make bench, 2026-12-06). A dead Rasa process is still restarted at
+# once; only a live one that answers slowly is given time.
 WEB_PROBE_TIMEOUT_S = 5.0
 WEB_FAILED_PROBES_BEFORE_RESTART = 5
+PATIENT_KINDS = frozenset({"web", "rasa"})  # servers that are busy, not dead, when slow
 STARTUP_GRACE_S = 300.0  # Rasa needs ~50 s to load on 2 cores; first start may train too
 BACKOFF_BASE_S = 1.0
 BACKOFF_MAX_S = 60.0
@@ -135,7 +140,7 @@ Probe = Callable[[Server], bool]
 
 def failed_probes_limit(server: Server) -> int:
     """Failed probes in a row after which ``server`` is restarted."""
-    if server.name == "web":
+    if (server.kind or server.name) in PATIENT_KINDS:
         return WEB_FAILED_PROBES_BEFORE_RESTART
     return FAILED_PROBES_BEFORE_RESTART
 
@@ -146,7 +151,8 @@ def http_probe(client: httpx.Client) -> Probe:
 
     def probe(server: Server) -> bool:
         try:
-            timeout = WEB_PROBE_TIMEOUT_S if server.name == "web" else PROBE_TIMEOUT_S
+            patient = (server.kind or server.name) in PATIENT_KINDS
+            timeout = WEB_PROBE_TIMEOUT_S if patient else PROBE_TIMEOUT_S
             response = client.get(server.ready_url, timeout=timeout)
         except httpx.HTTPError:
             return False

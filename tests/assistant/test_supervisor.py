@@ -100,20 +100,22 @@ def test_check_restarts_a_live_server_that_stopped_answering(
     assert actions.alive() and actions.process.pid != old_pid
 
 
-def test_check_gives_a_busy_web_app_more_failed_probes_than_the_other_servers(
-    supervisor: Supervisor, probe: Probe
+@pytest.mark.parametrize("name", ["web", "rasa"])
+def test_check_gives_a_busy_web_app_or_rasa_more_failed_probes_than_the_action_server(
+    supervisor: Supervisor, probe: Probe, name: str
 ) -> None:
-    """A web app slow to answer under load is not restarted after 2 failed probes (that
-    lost the replies in flight); a hung one is, after WEB_FAILED_PROBES_BEFORE_RESTART."""
+    """A web app or a Rasa slow to answer under load is not restarted after 2 failed probes
+    (that lost the replies in flight, and under make bench every later message); a hung one
+    is, after WEB_FAILED_PROBES_BEFORE_RESTART."""
     assert WEB_FAILED_PROBES_BEFORE_RESTART > FAILED_PROBES_BEFORE_RESTART
-    web = _server(supervisor, "web")
-    supervisor.check(web, now=web.started_at + 1)
-    probe.healthy["web"] = False
+    server = _server(supervisor, name)
+    supervisor.check(server, now=server.started_at + STARTUP_GRACE_S + 1)
+    probe.healthy[name] = False
     for _ in range(WEB_FAILED_PROBES_BEFORE_RESTART - 1):
-        supervisor.check(web, now=web.started_at + 2)
-        assert web.restart_at is None
-    supervisor.check(web, now=web.started_at + 3)
-    assert web.restart_at is not None
+        supervisor.check(server, now=server.started_at + STARTUP_GRACE_S + 2)
+        assert server.restart_at is None
+    supervisor.check(server, now=server.started_at + STARTUP_GRACE_S + 3)
+    assert server.restart_at is not None
 
 
 def test_check_waits_for_a_loading_server_until_its_startup_grace_ends(
@@ -121,10 +123,10 @@ def test_check_waits_for_a_loading_server_until_its_startup_grace_ends(
 ) -> None:
     rasa = _server(supervisor, "rasa")
     probe.healthy["rasa"] = False
-    for _ in range(FAILED_PROBES_BEFORE_RESTART + 2):
+    for _ in range(WEB_FAILED_PROBES_BEFORE_RESTART + 2):
         supervisor.check(rasa, now=rasa.started_at + STARTUP_GRACE_S - 1)
     assert rasa.restart_at is None and rasa.failed_probes == 0
-    for _ in range(FAILED_PROBES_BEFORE_RESTART):
+    for _ in range(WEB_FAILED_PROBES_BEFORE_RESTART):
         supervisor.check(rasa, now=rasa.started_at + STARTUP_GRACE_S + 1)
     assert rasa.restart_at is not None
 
