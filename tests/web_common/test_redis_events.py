@@ -92,21 +92,44 @@ async def test_redis_events_subscriber_limit_is_per_worker(prefix: str) -> None:
             first.subscribe("chat:a", 1)
 
 
+class _Records(logging.Handler):
+    """The module logger's own records: the whole run may leave the logger not propagating
+    to caplog's root handler (it hung the run of 2026-12-06 waiting for a record)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 async def test_redis_events_unavailable_wakes_own_worker_and_logs(
-    prefix: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(redis_events, "RECONNECT_MIN_S", 0.01)
-    with caplog.at_level(logging.WARNING, logger=redis_events.__name__):
+    module_logger = logging.getLogger(redis_events.__name__)
+    monkeypatch.setattr(module_logger, "disabled", False)
+    records = _Records()
+    module_logger.addHandler(records)
+    level = module_logger.level
+    module_logger.setLevel(logging.WARNING)
+    try:
         async with worker(prefix, UNREACHABLE_REDIS_URL) as alone:
             subscription = alone.subscribe("chat:a", 4)
             alone.publish("chat:a")
             assert await subscription.wait(WAIT_S) is True  # through the fallback
             alone.publish("chat:a")
             assert await subscription.wait(WAIT_S) is True
-            while not any("redis_lost" in r.message for r in caplog.records):
-                await asyncio.sleep(0.01)  # the listener's first failed attempt
+            deadline = asyncio.get_running_loop().time() + WAIT_S
+            while not any("redis_lost" in m for m in records.messages):  # first failed attempt
+                assert asyncio.get_running_loop().time() < deadline, records.messages
+                await asyncio.sleep(0.01)
             assert not alone.listening.is_set()
-    failures = [r.message for r in caplog.records if "redis_publish_failed" in r.message]
+    finally:
+        module_logger.removeHandler(records)
+        module_logger.setLevel(level)
+    failures = [m for m in records.messages if "redis_publish_failed" in m]
     assert len(failures) == 1  # once per outage, not once per publish
 
 
