@@ -2,8 +2,8 @@
 published by a supervisor while 10 users chat, is answered in the chat without a restart,
 and no user gets a failed reply while the action server swaps to the new index.
 
-The stack runs on the ports of the settings (``ASSISTANT_WEB_PORT``, ``ASSISTANT_RASA_URL``,
-``ASSISTANT_ACTION_SERVER_URL``) with its own database, a temporary copy of the content
+The stack runs on ports of its own (:data:`PORTS`: the e2e suite's stack holds the settings'
+ports while this module runs) with its own database, a temporary copy of the content
 (publishing writes there) and of the index (the update writes its version there): the
 repository's content and ``var/index`` are never written. Prints the seconds from the
 publication to the new index version and to the first answer in the chat.
@@ -30,8 +30,9 @@ from knowledge_base.config import get_settings as kb_settings
 from knowledge_base.index_versions import CURRENT_FILE, current_version_dir
 from storage.paths import REPO_ROOT
 from support_tickets.auth import create_agent
-from tests.e2e.conftest import SETTINGS
 from tests.stack import Stack, running_stack
+
+PORTS = (8251, 8252, 8253)  # web, Rasa, action server
 
 PASSWORD = "mot-de-passe-e2e-faq-01"
 QUESTION = "Comment exporter la liste de mes factures rejetées dans un fichier tableur ?"
@@ -93,9 +94,7 @@ def publish_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[St
     assert _kb(["stale"], full_env) == 0, "la copie de l'index est périmée : arrêt"
     with running_stack(
         root,
-        SETTINGS.web_port,
-        int(SETTINGS.rasa_url.rsplit(":", 1)[1]),
-        int(SETTINGS.action_server_url.rsplit(":", 1)[1]),
+        *PORTS,
         env,
     ) as stack:
         yield stack, root, database
