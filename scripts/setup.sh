@@ -71,12 +71,18 @@ else
   log "paquets npm installés"
 fi
 
-# --- test-only system packages: Debian's Chromium for the browser tests -----------------
-if [[ $DEV == 1 ]] && ! command -v chromium >/dev/null 2>&1; then
-  log "installation de Chromium (Debian) pour les tests navigateur"
-  if [[ $(id -u) == 0 ]]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+# --- test-only system packages: Debian's Chromium for the browser tests, Redis for the
+# shared-state and replica tests (scripts/test.sh starts it when none answers) --------------
+if [[ $DEV == 1 ]]; then
+  MISSING=()
+  command -v chromium >/dev/null 2>&1 || MISSING+=(chromium)
+  command -v redis-server >/dev/null 2>&1 || MISSING+=(redis-server)
+  if (( ${#MISSING[@]} )); then
+    log "installation des paquets Debian des tests : ${MISSING[*]}"
+    if [[ $(id -u) == 0 ]]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${MISSING[@]}" >/dev/null
+  fi
 fi
 
 mkdir -p var models

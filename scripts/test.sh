@@ -16,6 +16,12 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
 fi
 
+# Redis (the shared-state and replica tests): start one on 6379 when none answers.
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  step "démarrage de Redis"
+  redis-server --port 6379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes
+fi
+
 step "lint (ruff)"
 make -s lint
 
