@@ -14,7 +14,6 @@ with its French message (400), a missing embedder a French 503 page.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -32,9 +31,9 @@ from support_tickets.gaps import (
 )
 from support_tickets.gaps_index import get_knowledge_index
 from support_tickets.models import AgentSession
-from support_tickets.pilotage import PilotageFilters, PilotageInputError, parse_filters
-from support_tickets.pilotage_routes import MAX_ECHOED_CHARS, today_in_paris
-from support_tickets.web_auth import SUPERVISORS_ONLY, DbSession, PageAgent
+from support_tickets.pilotage import PilotageFilters
+from support_tickets.supervisor_period import period_form, period_query, supervised_period
+from support_tickets.web_auth import DbSession, PageAgent
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -44,16 +43,7 @@ MARKED_NOTICE = "Le groupe est marqué « traitée » : il est listé avec son e
 
 
 def page_url(filters: PilotageFilters, **extra: str) -> str:
-    query = {"du": filters.start.isoformat(), "au": filters.end.isoformat()}
-    if filters.page is not None:
-        query["page"] = filters.page
-    return f"{PAGE_PATH}?{urlencode({**query, **extra})}"
-
-
-def _form(du: str | None, au: str | None, page: str | None) -> dict[str, str]:
-    return {key: (value or "")[:MAX_ECHOED_CHARS] for key, value in (("du", du), ("au", au))} | {
-        "page": (page or "")[:200]
-    }
+    return f"{PAGE_PATH}?{period_query(filters, **extra)}"
 
 
 def _render(
@@ -84,12 +74,11 @@ def _checked(
 ) -> PilotageFilters | HTMLResponse:
     """The period of the query, or the refusal: 403 for a non-supervisor, 400 for a bad
     period."""
-    if not current.agent.is_supervisor:
-        return error_page(request, current, SUPERVISORS_ONLY, 403)
-    try:
-        return parse_filters(du, au, page, today_in_paris())
-    except PilotageInputError as exc:
-        return _render(request, current, _form(du, au, page), error=exc.message, status_code=400)
+
+    def refuse(form: dict[str, str], message: str) -> HTMLResponse:
+        return _render(request, current, form, error=message, status_code=400)
+
+    return supervised_period(request, current, du, au, page, refuse)
 
 
 @router.get("/lacunes", response_class=HTMLResponse)
@@ -105,8 +94,7 @@ def gaps_page(
     filters = _checked(request, current, du, au, page)
     if isinstance(filters, HTMLResponse):
         return filters
-    form = {"du": filters.start.isoformat(), "au": filters.end.isoformat()}
-    form["page"] = filters.page or ""
+    form = period_form(filters)
     try:
         report = find_gaps(db, filters, get_knowledge_index())
     except OSError:
@@ -139,9 +127,9 @@ def mark_gap(
         db.rollback()
         report = find_gaps(db, filters, index)
         typed = {int(groupe): entree[:200]} if groupe.isdigit() and len(groupe) < 19 else {}
-        form = {"du": filters.start.isoformat(), "au": filters.end.isoformat()}
-        form["page"] = filters.page or ""
-        return _render(request, current, form, report, exc.message, 400, entry_typed=typed)
+        return _render(
+            request, current, period_form(filters), report, exc.message, 400, entry_typed=typed
+        )
     except OSError:
         return error_page(request, current, EMBEDDER_UNAVAILABLE, 503)
     return RedirectResponse(page_url(filters, ok="traitee") + "#traitees", status_code=303)

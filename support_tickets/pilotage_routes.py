@@ -13,31 +13,28 @@ content security policy wants.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from storage.paths import REPO_ROOT
-from support_tickets.console_page import error_page, render_page
+from support_tickets.console_page import render_page
 from support_tickets.models import AgentSession
-from support_tickets.pilotage import (
-    Pilotage,
-    PilotageFilters,
-    PilotageInputError,
-    compute,
-    parse_filters,
-)
+from support_tickets.pilotage import Pilotage, PilotageFilters, compute
 from support_tickets.pilotage_charts import charts, key_figures
 from support_tickets.pilotage_export import file_name, to_csv
 from support_tickets.review_accuracy import review_accuracy_chart
 from support_tickets.review_routes import router as review_router
-from support_tickets.sla import PARIS
-from support_tickets.web_auth import SUPERVISORS_ONLY, DbSession, PageAgent
+from support_tickets.supervisor_period import (
+    Refusal,
+    period_form,
+    period_query,
+    supervised_period,
+)
+from support_tickets.web_auth import DbSession, PageAgent
 
 logger = logging.getLogger(__name__)
 
@@ -46,40 +43,16 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 DSFR_CHART_DIST = REPO_ROOT / "node_modules" / "@gouvfr" / "dsfr-chart" / "dist" / "DSFRChart"
 DSFR_CHART_URL = "/static/dsfr-chart"
 PAGE_TEMPLATE = "console/pilotage.html"
-MAX_ECHOED_CHARS = 20  # a refused date is shown back in its field up to this length
 
 
-def today_in_paris() -> dt.date:
-    return dt.datetime.now(PARIS).date()
+def _refusal(request: Request, current: AgentSession) -> Refusal:
+    """Renders the page with the French message and the form as typed, without figures."""
 
+    def refuse(form: dict[str, str], message: str) -> HTMLResponse:
+        context: dict[str, Any] = {"error": message, "form": form, "p": None, "pages": []}
+        return render_page(request, PAGE_TEMPLATE, context, current, status_code=400)
 
-def query_string(filters: PilotageFilters) -> str:
-    """The query of the page and of its export for ``filters``."""
-    query = {"du": filters.start.isoformat(), "au": filters.end.isoformat()}
-    if filters.page is not None:
-        query["page"] = filters.page
-    return urlencode(query)
-
-
-def _refused(
-    request: Request, current: AgentSession, message: str, du: str | None, au: str | None
-) -> HTMLResponse:
-    """The page with the French message and the form as typed, without figures (400)."""
-
-    def echo(value: str | None) -> str:
-        return (value or "")[:MAX_ECHOED_CHARS]
-
-    form = {"du": echo(du), "au": echo(au), "page": None}
-    context: dict[str, Any] = {"error": message, "form": form, "p": None, "pages": []}
-    return render_page(request, PAGE_TEMPLATE, context, current, status_code=400)
-
-
-def _filters(du: str | None, au: str | None, page: str | None) -> PilotageFilters | str:
-    """The checked filters, or the French message of the refusal."""
-    try:
-        return parse_filters(du, au, page, today_in_paris())
-    except PilotageInputError as exc:
-        return exc.message
+    return refuse
 
 
 def _supervised_data(
@@ -90,13 +63,10 @@ def _supervised_data(
     au: str | None,
     page: str | None,
 ) -> tuple[PilotageFilters, Pilotage] | HTMLResponse:
-    """The checked filters and their figures, or the page refusing them: 403 for an agent
-    who is not a supervisor, the form with its French message for bad filters."""
-    if not current.agent.is_supervisor:
-        return error_page(request, current, SUPERVISORS_ONLY, 403)
-    filters = _filters(du, au, page)
-    if isinstance(filters, str):
-        return _refused(request, current, filters, du, au)
+    """The checked filters and their figures, or the page refusing them."""
+    filters = supervised_period(request, current, du, au, page, _refusal(request, current))
+    if isinstance(filters, HTMLResponse):
+        return filters
     return filters, compute(db, filters)
 
 
@@ -117,14 +87,14 @@ def pilotage_page(
     pages = data.pages
     if filters.page is not None and filters.page not in pages:
         pages = [filters.page, *pages]
-    form = {"du": filters.start.isoformat(), "au": filters.end.isoformat(), "page": filters.page}
+    form = period_form(filters)
     context: dict[str, Any] = {
         "p": data,
         "form": form,
         "pages": pages,
         "charts": [*charts(data), review_accuracy_chart(db, filters)],
         "key_figures": key_figures(data),
-        "export_url": "/console/pilotage/export.csv?" + query_string(filters),
+        "export_url": "/console/pilotage/export.csv?" + period_query(filters),
     }
     return render_page(request, PAGE_TEMPLATE, context, current)
 

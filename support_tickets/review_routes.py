@@ -38,7 +38,7 @@ from support_tickets.reviews import (
     record_verdict,
     waiting_count,
 )
-from support_tickets.sla import PARIS
+from support_tickets.supervisor_period import today_in_paris
 from support_tickets.validation import parse_row_id
 from support_tickets.web_auth import SUPERVISORS_ONLY, DbSession, PageAgent
 
@@ -51,10 +51,6 @@ NOTICE_SAVED = "Verdict enregistré."
 NOTICE_DRAWN = "{drawn} échange(s) ajouté(s) à la file sur {considered} réponse(s) de la période."
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(PARIS).date()
-
-
 def _page(
     request: Request,
     db: DbSession,
@@ -62,7 +58,7 @@ def _page(
     extra: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    today = _today()
+    today = today_in_paris()
     context: dict[str, Any] = {
         "queue": queue(db),
         "waiting": waiting_count(db),
@@ -109,7 +105,7 @@ def draw_form(
     if not current.agent.is_supervisor:
         return error_page(request, current, SUPERVISORS_ONLY, 403)
     try:
-        filters = parse_filters(du, au, None, _today())
+        filters = parse_filters(du, au, None, today_in_paris())
     except PilotageInputError as exc:
         typed = {"du": du[:MAX_FIELD_CHARS], "au": au[:MAX_FIELD_CHARS]}
         return _page(request, db, current, {"error": exc.message, "draw": typed}, 400)
@@ -143,7 +139,7 @@ def verdict_form(
 def export(request: Request, current: PageAgent, db: DbSession) -> Response:
     if not current.agent.is_supervisor:
         return error_page(request, current, SUPERVISORS_ONLY, 403)
-    name = f"relecture-{_today().isoformat()}.jsonl"
+    name = f"relecture-{today_in_paris().isoformat()}.jsonl"
     return Response(
         export_jsonl(db),
         media_type="application/x-ndjson; charset=utf-8",
