@@ -85,6 +85,8 @@ class KnowledgeBase:
         self.settings = settings
         self.units = index.units
         self.by_id = {u.id: u for u in index.units}
+        # Rows per unit: the lexical side scores every row (see ``scores``).
+        self._unit_rows = np.bincount(index.row_units, minlength=len(index.units))
         self._lock = threading.Lock()
         # (checked at, result)
         self._stale: tuple[float, bool] | None = None  # pragma: no mutate (annotation)
@@ -129,24 +131,49 @@ class KnowledgeBase:
     def unit(self, unit_id: str) -> Unit | None:  # pragma: no mutate (annotation)
         return self.by_id.get(unit_id)
 
-    def _unit_max(self, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    def _unit_max(
+        self,
+        rows: np.ndarray,
+        scores: np.ndarray,
+        unit_rows: np.ndarray | None = None,  # pragma: no mutate (annotation)
+    ) -> np.ndarray:
         """Per unit: soft max of its rows' ``scores`` (see the module docstring); units
-        without a scored row get -inf."""
+        without a scored row get -inf.
+
+        The mean is over the ``POOL_TOP`` best scored rows of a unit, or, with ``unit_rows``
+        (rows per unit), over ``min(POOL_TOP, unit_rows)`` with the missing rows counting 0:
+        the pooling of every row when only the rows given may score above 0.
+
+        One ``np.maximum.at`` pass per pooled row, without sorting: the best score of every
+        unit, then one row holding it taken out, and so on (a sort of the 1,400 rows a
+        question's lemmas match cost more than all of BM25; issue 17). Sums are added best
+        first in float32, as they were.
+        """
+        n_units = len(self.units)
         units = self.index.row_units[rows]
-        best = np.full(len(self.units), -np.inf, dtype=np.float32)
-        np.maximum.at(best, units, scores)
-        # Rows grouped by unit, best first: the POOL_TOP first of each group are averaged.
-        order = np.lexsort((-scores, units))
-        sorted_units, sorted_scores = units[order], scores[order]
-        starts = np.r_[0, np.flatnonzero(np.diff(sorted_units)) + 1]
-        position = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-        top = position < POOL_TOP
-        sums = np.zeros(len(self.units), dtype=np.float32)
-        counts = np.zeros(len(self.units), dtype=np.float32)
-        np.add.at(sums, sorted_units[top], sorted_scores[top])
-        np.add.at(counts, sorted_units[top], 1.0)
+        remaining = np.array(scores, dtype=np.float32)
+        best = np.full(n_units, -np.inf, dtype=np.float32)
+        sums = np.zeros(n_units, dtype=np.float32)
+        counts = np.zeros(n_units, dtype=np.float32)
+        for position in range(POOL_TOP):
+            top = np.full(n_units, -np.inf, dtype=np.float32)
+            np.maximum.at(top, units, remaining)
+            found = np.isfinite(top)
+            if position == 0:
+                best = top
+            sums[found] += top[found]
+            counts[found] += 1.0
+            if position + 1 < POOL_TOP:
+                # Take one row of each unit's top score out (the first one).
+                at_top = np.flatnonzero(remaining == top[units])
+                _, first = np.unique(units[at_top], return_index=True)
+                remaining[at_top[first]] = -np.inf
+        if unit_rows is not None:
+            pooled = np.minimum(unit_rows, POOL_TOP).astype(np.float32)
+            counts = np.where(np.isfinite(best), pooled, np.float32(0.0))
         mean = np.divide(sums, counts, out=np.full_like(sums, -np.inf), where=counts > 0)
-        return (1.0 - POOL_BLEND) * best + POOL_BLEND * mean
+        pooled_scores: np.ndarray = (1.0 - POOL_BLEND) * best + POOL_BLEND * mean
+        return pooled_scores
 
     def scores(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-unit dense cosine (clipped to [0, 1]), normalised BM25 score and classifier
@@ -163,7 +190,10 @@ class KnowledgeBase:
         dense = self._unit_max(rows[0][valid], sims[0][valid])
         dense = np.clip(np.where(np.isfinite(dense), dense, 0.0), 0.0, 1.0)
         _, lexical_rows = self.index.lexical.scores(tokens)
-        lexical = self._unit_max(np.arange(len(lexical_rows)), lexical_rows)
+        # BM25 scores are never negative: the rows it does not match (most of them) score 0
+        # and only count in their unit's mean (``unit_rows``), the same pooling of every row.
+        matched = np.flatnonzero(lexical_rows)
+        lexical = self._unit_max(matched, lexical_rows[matched], self._unit_rows)
         lexical = np.clip(np.where(np.isfinite(lexical), lexical, 0.0), 0.0, 1.0)
         classifier = self.index.classifier.probabilities(query)
         return dense, lexical, classifier
