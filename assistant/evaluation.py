@@ -37,6 +37,7 @@ from assistant.evaluation_outcomes import (
     is_served,
 )
 from knowledge_base.jsonl import read_jsonl
+from knowledge_base.leakage import is_held_out_file
 
 # Reads the turn log of a conversation: (intent, knowledge-base records) per turn, in order.
 TurnLog = Callable[[str], list[TurnInfo]]
@@ -301,13 +302,11 @@ def evaluate(
     return report
 
 
-HELD_OUT_SET = "real_questions/test.jsonl"
-"""The held-out real-question set: its reports give aggregates only, never an item (whoever
-reads a failing test question would tune on it)."""
-
-
 def is_held_out(path: Path) -> bool:
-    return path.resolve().as_posix().endswith(HELD_OUT_SET)
+    """A held-out real-question set (:data:`knowledge_base.leakage.HELD_OUT_SETS`): its
+    reports give aggregates only, never an item (whoever reads a failing test question would
+    tune on it)."""
+    return is_held_out_file(path.resolve().as_posix())
 
 
 def format_report(report: Report, show_failures: bool = True) -> str:

@@ -65,9 +65,16 @@ class Text:
     text: str
 
 
-HELD_OUT_SUFFIX = "real_questions/test.jsonl"
-"""The held-out set: its questions are never printed (a content writer who reads one in a
+HELD_OUT_SETS = ("real_questions/test.jsonl", "real_questions/test2.jsonl")
+"""The held-out sets: their questions are never printed (a content writer who reads one in a
 failure message has seen the test set); the training text to reword is enough."""
+
+
+def is_held_out_file(name: str) -> bool:
+    """Whether ``name`` (a path) is one of the :data:`HELD_OUT_SETS`."""
+    return name.replace("\\", "/").endswith(HELD_OUT_SETS)
+
+
 MASKED_QUESTION = "question du jeu de test tenu à l'écart, non affichée"
 
 
@@ -82,7 +89,7 @@ class Overlap:
     score: float
 
     def describe(self) -> str:
-        shown = MASKED_QUESTION if self.eval_file.endswith(HELD_OUT_SUFFIX) else self.eval_question
+        shown = MASKED_QUESTION if is_held_out_file(self.eval_file) else self.eval_question
         return (
             f"{self.eval_file} : « {shown} »\n"
             f"    ≈ {self.training_file} : « {self.training_text} » "

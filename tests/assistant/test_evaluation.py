@@ -116,3 +116,12 @@ def test_eval_command_held_out_set_prints_aggregates_only(
     dev.write_text(held_out.read_text(encoding="utf-8"), encoding="utf-8")
     main(["eval", str(dev), "--no-turn-log", "--url", "http://127.0.0.1:9"])
     assert "secrète" in capsys.readouterr().out
+
+
+def test_evaluation_held_out_sets_give_aggregates_only() -> None:
+    from assistant.evaluation import is_held_out
+    from storage.paths import REPO_ROOT
+
+    folder = REPO_ROOT / "eval" / "real_questions"
+    assert is_held_out(folder / "test.jsonl") and is_held_out(folder / "test2.jsonl")
+    assert not is_held_out(folder / "dev.jsonl")

@@ -70,6 +70,7 @@ def test_eval_texts_cover_every_set() -> None:
         "knowledge_base/eval/out_of_scope.jsonl",
         "eval/real_questions/dev.jsonl",
         "eval/real_questions/test.jsonl",
+        "eval/real_questions/test2.jsonl",
         "tests/rasa/test_nlu.yml",
     } <= files
 
@@ -159,8 +160,10 @@ def test_jsonl_questions_include_dialogue_turns(tmp_path: Path) -> None:
     ]
 
 
-def test_overlap_describe_masks_held_out_questions() -> None:
-    held_out = Overlap("eval/real_questions/test.jsonl", "question secrète", "faq/x.yml", "t", 95)
+@pytest.mark.parametrize("held_out_file", ["test.jsonl", "test2.jsonl"])
+def test_overlap_describe_masks_held_out_questions(held_out_file: str) -> None:
+    path = f"eval/real_questions/{held_out_file}"
+    held_out = Overlap(path, "question secrète", "faq/x.yml", "t", 95)
     dev = Overlap("eval/real_questions/dev.jsonl", "question visible", "faq/x.yml", "t", 95)
     assert "question secrète" not in held_out.describe()
     assert MASKED_QUESTION in held_out.describe() and "« t »" in held_out.describe()
