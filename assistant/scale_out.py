@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from assistant.config import Settings
+from assistant.tracker_retention import REDACTING_STORE_TYPE
 
 LOCK_KEY_PREFIX_FALLBACK = "assistant"
 """Rasa's lock keys start with an alphanumeric prefix: the letters and digits of
@@ -81,11 +82,12 @@ def topology_problem(settings: Settings) -> str | None:
 
 
 def tracker_store_endpoint(url: str) -> dict[str, Any]:
-    """Rasa's ``tracker_store`` section for a PostgreSQL URL. Rasa runs SQLAlchemy 1.4 with
+    """Rasa's ``tracker_store`` section for a PostgreSQL URL, with the redacting store of
+    ``endpoints.yml``. Rasa runs SQLAlchemy 1.4 with
     psycopg2 (a dependency of Rasa): a ``+driver`` of the main environment's URL is dropped."""
     parts = urlsplit(url)
     plain = urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, parts.fragment))
-    return {"type": "SQL", "dialect": "postgresql", "url": plain}
+    return {"type": REDACTING_STORE_TYPE, "dialect": "postgresql", "url": plain}
 
 
 def lock_store_endpoint(url: str, key_prefix: str) -> dict[str, Any]:

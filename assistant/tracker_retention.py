@@ -36,6 +36,10 @@ from storage.paths import REPO_ROOT
 logger = logging.getLogger(__name__)
 
 ENDPOINTS_FILE = REPO_ROOT / "endpoints.yml"  # the runner's source of the tracker store
+# Rasa's SQL tracker store that keeps the user's messages redacted (endpoints.yml); a plain
+# ``type: SQL`` store is read the same way.
+REDACTING_STORE_TYPE = "nlu_components.redacting_tracker_store.RedactingSQLTrackerStore"
+SQL_STORE_TYPES = frozenset({"SQL", REDACTING_STORE_TYPE})
 POSTGRES_DRIVER = "postgresql+psycopg"  # Rasa's "postgresql" means psycopg2, not installed here
 
 _metadata = MetaData()
@@ -66,7 +70,8 @@ def tracker_store_url(endpoints_file: Path | None = None, root: Path = REPO_ROOT
         return None
     endpoints = yaml.safe_load(endpoints_file.read_text(encoding="utf-8")) or {}
     store = {k: _expand(v) for k, v in (endpoints.get("tracker_store") or {}).items()}
-    if str(store.get("type", "")).upper() != "SQL":
+    store_type = str(store.get("type", ""))
+    if store_type not in SQL_STORE_TYPES and store_type.upper() != "SQL":
         return None
     dialect = str(store.get("dialect", "sqlite"))
     host = store.get("url") or store.get("host")  # Rasa passes ``url`` as ``host``

@@ -221,3 +221,44 @@ def redact_replies(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
             reply = {**reply, "text": redact(text)}
         redacted.append(reply)
     return redacted
+
+
+def redact_tracker_event(
+    data: dict[str, Any], keep_slots: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """A Rasa tracker event (``Event.as_dict()``) as its tracker store keeps it: the user's
+    text, its parse data and the string values of its entities redacted, a reply echoing the
+    user's answers redacted like :func:`redact_replies`, a slot's string value redacted
+    (an entity copied into a slot, say) unless the slot is one of ``keep_slots`` (a contact
+    e-mail a form still needs); other events unchanged."""
+    kind = data.get("event")
+    if kind == "bot":
+        text = data.get("text")
+        if isinstance(text, str) and text.startswith(ECHO_REPLY_PREFIXES):
+            return {**data, "text": redact(text)}
+        return data
+    if kind == "slot":
+        value = data.get("value")
+        if isinstance(value, str) and data.get("name") not in keep_slots:
+            return {**data, "value": redact(value)}
+        return data
+    if kind != "user":
+        return data
+    out = dict(data)
+    if isinstance(out.get("text"), str):
+        out["text"] = redact(out["text"])
+    parse = out.get("parse_data")
+    if isinstance(parse, dict):
+        parse = dict(parse)
+        if isinstance(parse.get("text"), str):
+            parse["text"] = redact(parse["text"])
+        if isinstance(parse.get("entities"), list):
+            parse["entities"] = [_redacted_entity(e) for e in parse["entities"]]
+        out["parse_data"] = parse
+    return out
+
+
+def _redacted_entity(entity: Any) -> Any:
+    if isinstance(entity, dict) and isinstance(entity.get("value"), str):
+        return {**entity, "value": redact(entity["value"])}
+    return entity

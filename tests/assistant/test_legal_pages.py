@@ -137,5 +137,7 @@ def test_personal_data_page_describes_redaction_tickets_and_erasure(client: Test
     # The tickets' retention and the erasure: tests/assistant/test_personal_data_retention.py.
     assert "catégorie « Autre demande »" in html
     assert 'href="/support"' in html
-    # The Rasa tracker keeps the raw messages: the page must not pretend otherwise.
-    assert "sans ce masquage" in html
+    # Rasa's tracker store keeps the messages redacted too (its form answers until the
+    # retention): the page says both.
+    assert "<strong>avec le même masquage</strong>" in html
+    assert "La description est gardée masquée" in html

@@ -15,6 +15,7 @@ from assistant import runner
 from assistant.config import Settings
 from assistant.runner import make_servers, serve
 from assistant.supervisor import Server
+from assistant.tracker_retention import REDACTING_STORE_TYPE
 
 TRACKER = "postgresql+psycopg://postgres@127.0.0.1:5432/assistant_rasa"
 LOCKS = "redis://:secret@127.0.0.1:6379/2"
@@ -55,7 +56,7 @@ def test_replicas_runner_one_by_default_keeps_the_embedded_endpoints() -> None:
     assert [s.name for s in servers] == ["rasa", "actions", "web"]
     endpoints = _endpoints(servers[0])
     assert endpoints["tracker_store"] == {
-        "type": "SQL",
+        "type": REDACTING_STORE_TYPE,
         "dialect": "sqlite",
         "db": "var/rasa_tracker.db",
     }
@@ -80,7 +81,7 @@ def test_replicas_runner_each_rasa_calls_its_own_action_server_and_shares_the_st
     assert second["action_endpoint"] == {"url": "http://127.0.0.1:8285/webhook"}
     for endpoints in (first, second):
         assert endpoints["tracker_store"] == {
-            "type": "SQL",
+            "type": REDACTING_STORE_TYPE,
             "dialect": "postgresql",
             "url": "postgresql://postgres@127.0.0.1:5432/assistant_rasa",
         }

@@ -173,5 +173,5 @@ def test_tracker_retention_purge_deletes_only_old_events_postgres() -> None:
 
 def test_tracker_retention_described_on_personal_data_page(client: TestClient) -> None:
     html = " ".join(client.get("/donnees-personnelles").text.replace("&#39;", "'").split())
-    assert "sans ce masquage" in html  # the text Rasa keeps is still not redacted
+    assert "<strong>avec le même masquage</strong>" in html  # what Rasa keeps is redacted
     assert "Ces messages sont <strong>supprimés au bout du même délai de 90 jours</strong>" in html

@@ -1,15 +1,21 @@
 """A logged-in user's conversation through the real stack: nobody else reads it or attaches
-it to a ticket, and a logout ends the session on the server (issue 12, points 2 and 3)."""
+it to a ticket, a logout ends the session on the server (issue 12, points 2 and 3), and
+Rasa's tracker store keeps the messages redacted."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
 import httpx
+from sqlalchemy import create_engine, select
 
 from assistant.chat.api_client import KEY_HEADER
+from assistant.tracker_retention import EVENTS, tracker_store_url
 from portal.accounts.seed import DEMO_ACCOUNTS
+from portal.conversations.redaction import EMAIL
+from storage.paths import REPO_ROOT
 from support_tickets.config import SupportSettings
 from support_tickets.seed import DEMO_AGENT_EMAIL
 from tests.e2e.conftest import Stack
@@ -108,3 +114,39 @@ def test_conversation_privacy_logout_ends_the_session_on_the_server(stack: Stack
         assert client.post("/api/auth/logout").status_code == 204
     replay = httpx.get(f"{stack.url}/api/auth/me", cookies={"cpp_session": cookie}, timeout=30)
     assert replay.status_code == 401
+
+
+def _stored_tracker_texts(session_id: str) -> list[str]:
+    """The JSON of every event Rasa's tracker store keeps for ``session_id``."""
+    # the repository's endpoints, as the runner gives them to Rasa (tests/conftest.py points the
+    # module's default elsewhere, so that in-process tests never touch this database)
+    url = tracker_store_url(REPO_ROOT / "endpoints.yml")
+    assert url is not None, "endpoints.yml names no SQL tracker store"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(EVENTS.c.data).where(EVENTS.c.sender_id == session_id))
+            return [str(row[0]) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def test_conversation_privacy_rasa_keeps_the_messages_redacted(stack: Stack) -> None:
+    session_id = f"e2e-redacted-{uuid.uuid4().hex[:12]}"
+    typed = "je suis jean.dupont@exemple.fr, tél. 06 12 34 56 78 : comment déposer une facture ?"
+    with httpx.Client(base_url=stack.url, timeout=60.0) as client:
+        first = client.post("/api/chat", json={"session_id": session_id, "message": typed})
+        assert first.status_code == 200, first.text
+        key = first.json()["conversation_key"]
+        # the conversation goes on from the stored (redacted) tracker
+        second = client.post(
+            "/api/chat",
+            json={"session_id": session_id, "message": "et pour un avoir ?"},
+            headers={KEY_HEADER: key},
+        )
+        assert second.status_code == 200 and second.json()["messages"], second.text
+    stored = _stored_tracker_texts(session_id)
+    assert any('"event": "user"' in data for data in stored), stored  # Rasa's store, not memory
+    joined = "\n".join(stored)
+    assert "jean.dupont" not in joined and "06 12 34 56 78" not in joined
+    assert EMAIL in json.loads(next(d for d in stored if '"event": "user"' in d))["text"]

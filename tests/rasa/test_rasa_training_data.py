@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
+from assistant.tracker_retention import REDACTING_STORE_TYPE
+
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "nlu_data"
 NBSP = "\u00a0"
@@ -245,7 +247,7 @@ def test_endpoints_use_local_actions_and_sqlite_tracker() -> None:
     endpoints = _load(ROOT / "endpoints.yml")
     assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
     assert endpoints["tracker_store"] == {
-        "type": "SQL",
+        "type": REDACTING_STORE_TYPE,
         "dialect": "sqlite",
         "db": "var/rasa_tracker.db",
     }

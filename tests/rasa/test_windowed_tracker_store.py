@@ -1,0 +1,123 @@
+"""The assistant's tracker store (``endpoints.yml``: windowed and redacting) in Rasa's own
+environment (issue 17): a 30-turn conversation is saved and retrieved turn by turn through
+it, as the Rasa server does, and what Rasa would
+send to the action server is counted. At turn 30 Rasa gets no more events than at turn
+``MAX_TURNS + 2``; every event is stored; the slots and the previous question are those
+of the whole conversation; an e-mail typed at turn 3 is stored redacted. Counts only, no
+timing. Skipped without ``.venv-rasa``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from nlu_components.tracker_window import MAX_TURNS
+from storage.paths import REPO_ROOT
+
+RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
+TURNS = 30
+SCRIPT = """
+import asyncio, json, sys
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from nlu_components.redacting_tracker_store import RedactingSQLTrackerStore
+
+async def main(db, turns):
+    domain = Domain.load("domain")
+    store = RedactingSQLTrackerStore(domain, dialect="sqlite", db=db)
+    action = RemoteAction("action_answer_question", None)
+    out = {"given": [], "sent": [], "previous": []}
+    for turn in range(1, turns + 1):
+        tracker = await store.get_or_create_tracker("long", append_action_listen=True)
+        out["given"].append(len(tracker.events))
+        typed = f"question {turn}" + (" de jean.dupont@exemple.fr" if turn == 3 else "")
+        tracker.update(UserUttered(typed, {"name": "ask_question"}))
+        body = action._action_call_format(tracker, domain)["tracker"]
+        out["sent"].append(len(body["events"]))
+        users = [e["text"] for e in body["events"] if e["event"] == "user"]
+        out["previous"].append(users[-2] if len(users) > 1 else None)
+        tracker.update(ActionExecuted("action_answer_question"))
+        tracker.update(BotUttered(f"réponse {turn}"))
+        if turn == 2:
+            tracker.update(SlotSet("company_category", "pme"))
+        tracker.update(SlotSet("kb_entry_id", f"faq-{turn}"))
+        tracker.update(ActionExecuted("action_listen"))
+        await store.save(tracker)
+    full = await store.retrieve_full_tracker("long")
+    out["stored_users"] = sum(1 for e in full.events if isinstance(e, UserUttered))
+    out["stored_texts"] = [e.text for e in full.events if isinstance(e, UserUttered)]
+    out["full_slots"] = full.current_slot_values()
+    out["given_slots"] = (await store.retrieve("long")).current_slot_values()
+    print(json.dumps(out))
+
+asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+"""
+
+
+@pytest.fixture(scope="module")
+def conversation(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    if not RASA_PYTHON.exists():
+        pytest.skip("no Rasa environment (.venv-rasa)")
+    db = Path(tmp_path_factory.mktemp("tracker")) / "tracker.db"
+    done = subprocess.run(
+        [str(RASA_PYTHON), "-c", SCRIPT, str(db), str(TURNS)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_windowed_store_turn_30_given_no_more_than_turn_12(
+    conversation: dict[str, list[int]],
+) -> None:
+    given, sent = conversation["given"], conversation["sent"]
+    bounded_from = MAX_TURNS + 2  # turn 12: the first whose tracker is windowed when saved
+    assert given[TURNS - 1] <= given[bounded_from - 1], given
+    assert sent[TURNS - 1] <= sent[bounded_from - 1], sent
+    assert given[TURNS - 1] < given[TURNS - 1 - MAX_TURNS] * 2, given
+
+
+def test_windowed_store_keeps_every_event_and_slot(conversation: dict[str, object]) -> None:
+    assert conversation["stored_users"] == TURNS
+    assert conversation["given_slots"] == conversation["full_slots"]
+    slots = conversation["full_slots"]
+    assert isinstance(slots, dict)
+    assert slots["company_category"] == "pme"
+    assert slots["kb_entry_id"] == f"faq-{TURNS}"
+
+
+def test_windowed_store_sends_previous_question(conversation: dict[str, list[str]]) -> None:
+    previous = conversation["previous"]
+    assert previous[0] is None
+    assert previous[1:3] == ["question 1", "question 2"]
+    assert previous[3] == "question 3 de [adresse électronique]"  # read back from the store
+    assert previous[4:] == [f"question {turn}" for turn in range(4, TURNS)]
+
+
+def test_windowed_store_keeps_the_messages_redacted(conversation: dict[str, list[str]]) -> None:
+    texts = conversation["stored_texts"]
+    assert texts[2] == "question 3 de [adresse électronique]"
+    assert not any("jean.dupont" in text for text in texts)
+
+
+def test_tracker_store_contact_slots_are_the_forms_e_mails() -> None:
+    """The slots kept as typed are the domain's e-mail slots the support actions read."""
+    import yaml
+
+    from actions.support_context import EMAIL_SLOT, LAST_EMAIL_SLOT, TICKET_EMAIL_SLOT
+
+    source = (REPO_ROOT / "nlu_components" / "redacting_tracker_store.py").read_text("utf-8")
+    declared = yaml.safe_load((REPO_ROOT / "domain" / "support.yml").read_text("utf-8"))
+    expected = {EMAIL_SLOT, TICKET_EMAIL_SLOT, LAST_EMAIL_SLOT}
+    assert expected <= set(declared["slots"])
+    for name in expected:
+        assert f'"{name}"' in source
