@@ -200,7 +200,8 @@ def action_server(settings: Settings, replica: int) -> Server:
     url = action_server_urls(settings)[replica]
     return Server(
         _replica_name("actions", settings, replica),
-        [str(MAIN_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(urlsplit(url).port)],
+        # one process, no Sanic worker manager (actions/serve.py: memory, and a kill is seen)
+        [str(MAIN_PYTHON), "-m", "actions.serve", "-p", str(urlsplit(url).port)],
         f"{url}/health",
         LOG_DIR,
         env={"SANIC_HOST": "127.0.0.1"},

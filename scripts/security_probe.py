@@ -91,14 +91,16 @@ def healthy(url: str) -> bool:
 
 
 def pid_of(stack: Stack, name: str) -> int:
-    """A server's pid; for "worker", the action server's child holding the most memory."""
+    """A server's pid; for "worker", the process holding the action server's models: the
+    server itself in one process (actions/serve.py), else its child holding the most memory."""
     until(lambda: "web" in stack.pids(), 10, time.monotonic())  # the runner may be writing it
     pid: int = stack.pids()["actions" if name == "worker" else name]
     if name != "worker":
         return pid
     ps = ["ps", "--ppid", str(pid), "-o", "rss=,pid="]
-    lines = subprocess.run(ps, capture_output=True, text=True, check=True).stdout.splitlines()
-    return max(tuple(int(n) for n in line.split()) for line in lines)[1]
+    run = subprocess.run(ps, capture_output=True, text=True, check=False)
+    lines = run.stdout.splitlines()
+    return max(tuple(int(n) for n in line.split()) for line in lines)[1] if lines else pid
 
 
 def db_tickets(db: Path) -> list[tuple[int, str, str, str]]:
