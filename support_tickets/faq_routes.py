@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from knowledge_base.config import get_settings as kb_settings
@@ -132,8 +133,21 @@ def new_draft_page(
     return render_page(request, FORM_TEMPLATE, _form_context(data, ticket_id), current)
 
 
-def _posted(question: str, answer: str, section: str, sources: str, wordings: str) -> DraftInput:
-    return DraftInput(question, answer, section, _lines(sources), _lines(wordings))
+class DraftForm(BaseModel):
+    """The fields of the draft form (new or edited); ``ticket`` only on a new draft."""
+
+    csrf_token: str = ""
+    question: str = ""
+    answer: str = ""
+    section: str = ""
+    sources: str = ""
+    wordings: str = ""
+    ticket: str = ""
+
+    def draft(self) -> DraftInput:
+        return DraftInput(
+            self.question, self.answer, self.section, _lines(self.sources), _lines(self.wordings)
+        )
 
 
 FormText = Annotated[str, Form()]
@@ -144,18 +158,12 @@ def create_draft(
     request: Request,
     current: PageAgent,
     db: DbSession,
-    csrf_token: FormText = "",
-    question: FormText = "",
-    answer: FormText = "",
-    section: FormText = "",
-    sources: FormText = "",
-    wordings: FormText = "",
-    ticket: FormText = "",
+    form: Annotated[DraftForm, Form()],
 ) -> Response:
-    if not check_csrf(current, csrf_token):
+    if not check_csrf(current, form.csrf_token):
         return error_page(request, current, CSRF_PAGE_ERROR, 403)
-    data = _posted(question, answer, section, sources, wordings)
-    ticket_id = parse_row_id(ticket) if ticket else None
+    data = form.draft()
+    ticket_id = parse_row_id(form.ticket) if form.ticket else None
     if ticket_id is not None and db.get(Ticket, ticket_id) is None:
         ticket_id = None
     content_sections = drafts.guide_sections(kb_settings().content_dir)
@@ -207,21 +215,16 @@ def edit_draft(
     current: PageAgent,
     db: DbSession,
     draft_id: str,
-    csrf_token: FormText = "",
-    question: FormText = "",
-    answer: FormText = "",
-    section: FormText = "",
-    sources: FormText = "",
-    wordings: FormText = "",
+    form: Annotated[DraftForm, Form()],
 ) -> Response:
-    data = _posted(question, answer, section, sources, wordings)
+    data = form.draft()
     sections = drafts.guide_sections(kb_settings().content_dir)
     return _step(
         request,
         db,
         current,
         draft_id,
-        csrf_token,
+        form.csrf_token,
         "modifie",
         lambda d: drafts.update_draft(db, d, current.agent, data, sections),
         data,

@@ -259,3 +259,24 @@ def test_faq_publish_file_is_plain_yaml_list(
     data = yaml.safe_load((kb.content_dir / "faq" / PUBLISHED_FILE).read_text(encoding="utf-8"))
     ids = [e["id"] for e in data]
     assert len(ids) == len(set(ids)) >= 2  # the same question twice gets two distinct ids
+
+
+def test_faq_routes_edit_form_changes_the_draft_and_needs_the_token(
+    client: TestClient, db: Session, agent: Agent, kb: KnowledgeBaseSettings
+) -> None:
+    draft = create_draft(db, agent, draft_input(), guide_sections(kb.content_dir))
+    token = console_login(client, agent, f"/console/brouillons/{draft.id}")
+    fields = {
+        "question": "Où trouver le justificatif d'un dépôt ?",
+        "answer": "Dans « Mes dépôts », ouvrez le dépôt et cliquez sur « Justificatif ».",
+        "section": SECTION,
+        "sources": "https://communaute.chorus-pro.gouv.fr/justificatif",
+        "wordings": f"justificatif de dépôt, répondez à {EMAIL}",
+    }
+    refused = client.post(f"/console/brouillons/{draft.id}", data=fields)
+    assert refused.status_code == 403
+    edited = client.post(f"/console/brouillons/{draft.id}", data={**fields, "csrf_token": token})
+    assert edited.status_code in (200, 303), edited.text[:300]
+    db.refresh(draft)
+    assert draft.question == fields["question"]
+    assert EMAIL not in str(draft.wordings)
