@@ -31,8 +31,9 @@ the open ones, with the earlier mark shown.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 import numpy as np
@@ -43,6 +44,7 @@ from knowledge_base.embedder import Embedder
 from knowledge_base.index import KnowledgeIndexError
 from portal.conversations.models import ChatTurn
 from support_tickets.console_suggestions import kb_units
+from support_tickets.gaps_cache import GROUPINGS, Grouping, questions_digest
 from support_tickets.gaps_cluster import cluster
 from support_tickets.gaps_index import KnowledgeIndex, NearEntry
 from support_tickets.models import Agent, GapResolution, as_utc
@@ -292,13 +294,40 @@ def match_resolutions(session: Session, groups: list[GapGroup], embedder: Embedd
 
 
 def find_gaps(session: Session, filters: PilotageFilters, index: KnowledgeIndex) -> GapReport:
-    """The gaps of ``filters``' period: open ones and « traitée » ones, largest first.
+    """The gaps of ``filters``' period: open ones and « traitée » ones, largest first. The
+    grouping is kept between views while its questions and index stay the same
+    (:mod:`support_tickets.gaps_cache`); the marks are matched on every view.
 
     Raises:
         FileNotFoundError, OSError: the embedder is not built (:data:`EMBEDDER_UNAVAILABLE`).
     """
     questions, truncated = select_questions(session, filters)
     embedder = index.embedder()
+    key = (questions_digest(questions), embedder.name, _index_token(index))
+    grouping = GROUPINGS.get_or_compute(key, lambda: _group(questions, embedder, index))
+    groups = [replace(group) for group in grouping.groups]  # the marks go on copies
+    match_resolutions(session, groups, embedder)
+    return GapReport(
+        filters=filters,
+        question_count=len(questions),
+        open=[g for g in groups if not g.treated],
+        treated=[g for g in groups if g.treated],
+        isolated=grouping.isolated,
+        truncated=truncated,
+        notice=grouping.notice,
+    )
+
+
+def _index_token(index: KnowledgeIndex) -> str | None:
+    """The index the groups' nearest entries come from (its manifest), None when unreadable."""
+    try:
+        return json.dumps(index.entries().manifest, sort_keys=True, default=str)
+    except KnowledgeIndexError:
+        return None
+
+
+def _group(questions: list[Question], embedder: Embedder, index: KnowledgeIndex) -> Grouping:
+    """Embed and group ``questions``, and find each group's nearest entries."""
     vectors = embedder.encode([q.text for q in questions]) if questions else np.zeros((0, 1))
     groups, isolated = group_questions(questions, vectors)
     notice = None
@@ -309,16 +338,7 @@ def find_gaps(session: Session, filters: PilotageFilters, index: KnowledgeIndex)
     except KnowledgeIndexError as exc:
         logger.warning("gaps.index_unavailable reason=%s", exc)
         notice = INDEX_UNAVAILABLE
-    match_resolutions(session, groups, embedder)
-    return GapReport(
-        filters=filters,
-        question_count=len(questions),
-        open=[g for g in groups if not g.treated],
-        treated=[g for g in groups if g.treated],
-        isolated=isolated,
-        truncated=truncated,
-        notice=notice,
-    )
+    return Grouping(tuple(groups), isolated, notice)
 
 
 def known_entry(entry_id: str, index: KnowledgeIndex) -> bool:
