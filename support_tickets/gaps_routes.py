@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from support_tickets.console_page import CSRF_PAGE_ERROR, check_csrf, error_page, render_page
@@ -32,7 +32,12 @@ from support_tickets.gaps import (
 from support_tickets.gaps_index import get_knowledge_index
 from support_tickets.models import AgentSession
 from support_tickets.pilotage import PilotageFilters
-from support_tickets.supervisor_period import period_form, period_query, supervised_period
+from support_tickets.supervisor_period import (
+    PeriodQuery,
+    period_form,
+    period_query,
+    supervised_period,
+)
 from support_tickets.web_auth import DbSession, PageAgent
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -70,7 +75,7 @@ def _render(
 
 
 def _checked(
-    request: Request, current: AgentSession, du: str | None, au: str | None, page: str | None
+    request: Request, current: AgentSession, period: PeriodQuery
 ) -> PilotageFilters | HTMLResponse:
     """The period of the query, or the refusal: 403 for a non-supervisor, 400 for a bad
     period."""
@@ -78,7 +83,7 @@ def _checked(
     def refuse(form: dict[str, str], message: str) -> HTMLResponse:
         return _render(request, current, form, error=message, status_code=400)
 
-    return supervised_period(request, current, du, au, page, refuse)
+    return supervised_period(request, current, period, refuse)
 
 
 @router.get("/lacunes", response_class=HTMLResponse)
@@ -86,12 +91,10 @@ def gaps_page(
     request: Request,
     current: PageAgent,
     db: DbSession,
-    du: str | None = None,
-    au: str | None = None,
-    page: str | None = None,
+    period: Annotated[PeriodQuery, Depends()],
     ok: str | None = None,
 ) -> HTMLResponse:
-    filters = _checked(request, current, du, au, page)
+    filters = _checked(request, current, period)
     if isinstance(filters, HTMLResponse):
         return filters
     form = period_form(filters)
@@ -117,7 +120,7 @@ def mark_gap(
 ) -> Response:
     if not check_csrf(current, csrf_token):
         return error_page(request, current, CSRF_PAGE_ERROR, 403)
-    filters = _checked(request, current, du, au, page)
+    filters = _checked(request, current, PeriodQuery(du, au, page))
     if isinstance(filters, HTMLResponse):
         return filters
     index = get_knowledge_index()

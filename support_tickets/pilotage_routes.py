@@ -14,9 +14,9 @@ content security policy wants.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -29,6 +29,7 @@ from support_tickets.pilotage_export import file_name, to_csv
 from support_tickets.review_accuracy import review_accuracy_chart
 from support_tickets.review_routes import router as review_router
 from support_tickets.supervisor_period import (
+    PeriodQuery,
     Refusal,
     period_form,
     period_query,
@@ -59,12 +60,10 @@ def _supervised_data(
     request: Request,
     current: PageAgent,
     db: DbSession,
-    du: str | None,
-    au: str | None,
-    page: str | None,
+    period: PeriodQuery,
 ) -> tuple[PilotageFilters, Pilotage] | HTMLResponse:
     """The checked filters and their figures, or the page refusing them."""
-    filters = supervised_period(request, current, du, au, page, _refusal(request, current))
+    filters = supervised_period(request, current, period, _refusal(request, current))
     if isinstance(filters, HTMLResponse):
         return filters
     return filters, compute(db, filters)
@@ -75,11 +74,9 @@ def pilotage_page(
     request: Request,
     current: PageAgent,
     db: DbSession,
-    du: str | None = None,
-    au: str | None = None,
-    page: str | None = None,
+    period: Annotated[PeriodQuery, Depends()],
 ) -> HTMLResponse:
-    checked = _supervised_data(request, current, db, du, au, page)
+    checked = _supervised_data(request, current, db, period)
     if isinstance(checked, HTMLResponse):
         return checked
     filters, data = checked
@@ -104,11 +101,9 @@ def pilotage_export(
     request: Request,
     current: PageAgent,
     db: DbSession,
-    du: str | None = None,
-    au: str | None = None,
-    page: str | None = None,
+    period: Annotated[PeriodQuery, Depends()],
 ) -> Response:
-    checked = _supervised_data(request, current, db, du, au, page)
+    checked = _supervised_data(request, current, db, period)
     if isinstance(checked, HTMLResponse):
         return checked
     _, data = checked

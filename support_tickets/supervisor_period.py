@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -26,6 +27,16 @@ MAX_ECHOED_PAGE_CHARS = 200  # a refused page filter is shown back up to this le
 
 # Renders a page's refusal: the form as typed and the French message, with status 400.
 Refusal = Callable[[dict[str, str], str], HTMLResponse]
+
+
+@dataclass(frozen=True)
+class PeriodQuery:
+    """``du``, ``au`` and ``page`` as typed: the query of a supervisor page
+    (``period: Annotated[PeriodQuery, Depends()]``) or the fields of its forms."""
+
+    du: str | None = None
+    au: str | None = None
+    page: str | None = None
 
 
 def today_in_paris() -> dt.date:
@@ -59,18 +70,13 @@ def period_query(filters: PilotageFilters, **extra: str) -> str:
 
 
 def supervised_period(
-    request: Request,
-    current: AgentSession,
-    du: str | None,
-    au: str | None,
-    page: str | None,
-    refuse: Refusal,
+    request: Request, current: AgentSession, period: PeriodQuery, refuse: Refusal
 ) -> PilotageFilters | HTMLResponse:
     """The checked period, or the page refusing it: 403 for an agent who is not a
     supervisor, ``refuse``'s page (400) for bad filters."""
     if not current.agent.is_supervisor:
         return error_page(request, current, SUPERVISORS_ONLY, 403)
     try:
-        return parse_filters(du, au, page, today_in_paris())
+        return parse_filters(period.du, period.au, period.page, today_in_paris())
     except PilotageInputError as exc:
-        return refuse(typed_form(du, au, page), exc.message)
+        return refuse(typed_form(period.du, period.au, period.page), exc.message)
