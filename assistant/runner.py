@@ -45,6 +45,9 @@ from storage.paths import REPO_ROOT
 logger = logging.getLogger("assistant.runner")
 
 RASA_BIN = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
+# ``rasa run`` with the action replies' schema checked once (nlu_components/rasa_server.py)
+RASA_SERVER = [str(RASA_PYTHON), "-m", "nlu_components.rasa_server"]
 MAIN_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 MODELS_DIR = REPO_ROOT / "models"
 MODEL_NAME = "assistant"
@@ -171,7 +174,7 @@ def rasa_server(settings: Settings, rasa_token: str, replica: int) -> Server:
     return Server(
         _replica_name("rasa", settings, replica),
         [
-            str(RASA_BIN),
+            *RASA_SERVER,
             "run",
             "--enable-api",
             "-i",

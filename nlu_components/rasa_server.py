@@ -1,0 +1,72 @@
+"""``rasa run`` with the action server's replies validated by a schema checked once.
+
+Run in the Rasa environment: ``.venv-rasa/bin/python -m nlu_components.rasa_server run
+--enable-api …`` (the runner's Rasa servers, ``assistant/runner.py``); the arguments are
+``rasa``'s own.
+
+Why: after each custom action, Rasa 3.6 checks the action server's JSON reply with
+``jsonschema.validate(reply, RemoteAction.action_response_format_spec())``. That function
+first validates the *schema itself* against JSON Schema's 2020-12 meta-schema, whose
+``$dynamicRef`` resolution is slow in jsonschema 4.17 (the newest Rasa 3.6 accepts): with
+the stack loaded by knowledge questions, py-spy put **two thirds of the Rasa process's CPU**
+in that check (about 45 ms a knowledge turn; BENCHMARKS.md, « Speed, memory and
+scale-out », session 9). The schema is a constant, so it is checked once here, and each
+reply is validated by a validator built once, raising the same error ``validate`` raises
+(``best_match`` of the reply's errors, with Rasa's hint appended).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def action_response_validator() -> Any:
+    """The validator of the action server's replies, its schema checked once."""
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def validate_action_result(_action: Any, result: dict[str, Any]) -> bool:
+    """``RemoteAction._validate_action_result`` without re-checking the constant schema."""
+    from jsonschema.exceptions import best_match
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    error = best_match(action_response_validator().iter_errors(result))
+    if error is None:
+        return True
+    error.message += (
+        ". Failed to validate Action server response from API, make sure your response "
+        "from the Action endpoint is valid. For more information about the format visit "
+        f"{DOCS_BASE_URL}/custom-actions"
+    )
+    raise error
+
+
+def install() -> None:
+    """Replace Rasa's per-call validation of action replies by :func:`validate_action_result`."""
+    from rasa.core.actions.action import RemoteAction
+
+    RemoteAction._validate_action_result = validate_action_result
+    logger.info("nlu_components.rasa_server.validation compiled_once=true")
+
+
+def main() -> None:
+    """``rasa`` with its arguments, after :func:`install`."""
+    from rasa.__main__ import main as rasa_main
+
+    install()
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""``nlu_components.rasa_server`` in Rasa's own environment (issue 17): the action server's
+replies are validated as Rasa validates them (same verdicts, same error message) while the
+constant schema is checked against the meta-schema once instead of at every reply.
+Counts and messages only, no timing. Skipped without ``.venv-rasa``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from assistant.config import Settings
+from assistant.runner import rasa_server
+from storage.paths import REPO_ROOT
+
+RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
+REPLIES = 5
+SCRIPT = """
+import json
+from jsonschema import ValidationError
+from jsonschema.validators import validator_for
+from rasa.core.actions.action import RemoteAction
+from nlu_components import rasa_server
+
+schema = RemoteAction.action_response_format_spec()
+checks = {"count": 0}
+validator_class = validator_for(schema)
+original_check = validator_class.check_schema.__func__
+
+def counting_check(cls, *args, **kwargs):
+    checks["count"] += 1
+    return original_check(cls, *args, **kwargs)
+
+validator_class.check_schema = classmethod(counting_check)
+valid = {"events": [{"event": "slot", "name": "kb_entry_id", "value": "faq-1"}],
+         "responses": [{"text": "Bonjour"}]}
+invalid = [{"events": [{"event": "slot", "timestamp": "hier"}], "responses": []},
+           {"events": "aucun", "responses": []},
+           {"events": [], "responses": ["texte seul"]}]
+
+action = RemoteAction("action_answer_question", None)
+
+def verdicts():
+    out = []
+    for reply in [valid] + invalid:
+        try:
+            out.append(["ok", action._validate_action_result(reply)])
+        except ValidationError as exc:
+            out.append(["error", exc.message])
+    return out
+
+rasa_verdicts = verdicts()
+rasa_checks = checks["count"]
+rasa_server.install()
+checks["count"] = 0
+ours = verdicts()
+for _ in range(REPLIES):
+    action._validate_action_result(valid)
+print(json.dumps({"rasa": rasa_verdicts, "rasa_checks": rasa_checks, "ours": ours,
+                  "our_checks": checks["count"]}))
+""".replace("REPLIES", str(REPLIES))
+
+
+@pytest.fixture(scope="module")
+def validations() -> dict[str, object]:
+    if not RASA_PYTHON.exists():
+        pytest.skip("no Rasa environment (.venv-rasa)")
+    done = subprocess.run(
+        [str(RASA_PYTHON), "-c", SCRIPT],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_rasa_server_gives_rasa_own_verdicts_and_messages(
+    validations: dict[str, object],
+) -> None:
+    assert validations["ours"] == validations["rasa"]
+    verdicts = validations["ours"]
+    assert isinstance(verdicts, list)
+    assert verdicts[0] == ["ok", True]
+    assert [kind for kind, _ in verdicts[1:]] == ["error", "error", "error"]
+    assert all("Failed to validate Action server response" in text for _, text in verdicts[1:])
+
+
+def test_rasa_server_checks_the_schema_once_for_many_replies(
+    validations: dict[str, object],
+) -> None:
+    # Rasa's own code checks the schema at every reply: 4 replies, 4 checks.
+    assert validations["rasa_checks"] == 4
+    # Once installed: one check for the 4 replies and the REPLIES more after them.
+    assert validations["our_checks"] == 1
+
+
+def test_rasa_server_is_what_the_runner_starts() -> None:
+    server = rasa_server(Settings(), "jeton", 0)
+    assert server.command[1:4] == ["-m", "nlu_components.rasa_server", "run"]
+    assert server.command[0].endswith(".venv-rasa/bin/python")
