@@ -1,5 +1,5 @@
-"""Command line: ``python -m assistant {serve,train,db-upgrade,db-revision,purge,purge-turns,
-eval,bench}``."""
+"""Command line: ``python -m assistant {serve,train,prepare,db-upgrade,db-revision,purge,
+purge-turns,eval,bench}``."""
 
 from __future__ import annotations
 
@@ -37,6 +37,11 @@ def _add_server_commands(sub: Subparsers) -> None:
 
 def _add_database_commands(sub: Subparsers) -> None:
     sub.add_parser("db-upgrade", help="appliquer les migrations de la base")
+    sub.add_parser(
+        "prepare",
+        help="appliquer les migrations, créer les comptes et les données du support "
+        "(ce que `serve` fait avant de démarrer les serveurs)",
+    )
     revision = sub.add_parser(
         "db-revision", help="écrire une migration d'après les modèles (autogenerate)"
     )
@@ -88,6 +93,14 @@ def _train(args: argparse.Namespace) -> int:
     from assistant.runner import train_model
 
     train_model(force=args.force)
+    return 0
+
+
+def _prepare(_args: argparse.Namespace) -> int:
+    from assistant.config import get_settings
+    from assistant.prepare import prepare_storage
+
+    prepare_storage(get_settings())
     return 0
 
 
@@ -172,6 +185,7 @@ COMMANDS: dict[str, Command] = {
     "serve": _serve,
     "train": _train,
     "db-upgrade": _db_upgrade,
+    "prepare": _prepare,
     "db-revision": _db_revision,
     "purge-turns": _purge_turns,
     "purge": _purge,

@@ -2,7 +2,8 @@
 
 ``python -m assistant serve`` (the README's run command, via ``make run``):
 
-1. applies the database migrations;
+1. applies the database migrations and creates the accounts, in a child process
+   (``python -m assistant prepare``, so that the supervising runner stays small);
 2. retrains the Rasa model only when ``config.yml``, ``domain/`` or ``nlu_data/``
    changed (fingerprint stored next to the model);
 3. rebuilds the knowledge-base index only when the content changed;
@@ -284,12 +285,22 @@ def _warm_up_replica(rasa_url: str, action_url: str, rasa_token: str) -> None:
             logger.warning("Préchauffage incomplet : %r", exc)
 
 
+def prepare_storage_in_child() -> bool:
+    """``python -m assistant prepare`` (migrations, accounts, support data) in a child
+    process, with this process's environment: the runner stays small while it supervises
+    (:mod:`assistant.prepare`). False, with the reason printed, when it fails."""
+    done = subprocess.run([sys.executable, "-m", "assistant", "prepare"], cwd=REPO_ROOT)
+    if done.returncode != 0:
+        print(
+            "La préparation de la base a échoué (migrations, comptes ou données du support) : "
+            "voir les messages ci-dessus.",
+            file=sys.stderr,
+        )
+    return done.returncode == 0
+
+
 def serve(settings: Settings, train: bool = True, index: bool = True) -> int:
     """Prepare and run the three servers until interrupted."""
-    from portal.accounts.seed import prepare as prepare_accounts
-    from storage.migrate import upgrade
-    from support_tickets.seed import seed_support
-
     if settings.web_workers > 1 and not settings.redis_url:
         print(
             "Plusieurs processus web (ASSISTANT_WEB_WORKERS) demandent un Redis partagé : "
@@ -303,9 +314,8 @@ def serve(settings: Settings, train: bool = True, index: bool = True) -> int:
         return 1
     VAR_DIR.mkdir(exist_ok=True)
     started = time.monotonic()
-    upgrade(settings.database_url)
-    prepare_accounts(settings)
-    seed_support(settings.database_url, environment=settings.environment)
+    if not prepare_storage_in_child():
+        return 1
     if train:
         train_model()
     elif not MODEL_FILE.exists():
