@@ -40,12 +40,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def _record_intent(
-    gateway: RasaGateway, turn_id: int, session_id: str, carried: Intent | None
-) -> None:
-    """Store the turn's intent: the one an action's reply carried, else ask Rasa's tracker
-    (a second call, which loads the whole conversation: only for replies without action)."""
-    intent, confidence = carried if carried is not None else await gateway.latest_intent(session_id)
+async def _record_intent(gateway: RasaGateway, turn_id: int, session_id: str) -> None:
+    """Store the intent of a turn whose reply carried none: ask Rasa's tracker (a second
+    call, which loads the whole conversation: only for replies without action)."""
+    intent, confidence = await gateway.latest_intent(session_id)
     with get_sessionmaker()() as session:
         repository.set_intent(session, turn_id, intent, confidence)
 
@@ -91,6 +89,9 @@ async def chat(
     )
     latency_ms = (time.perf_counter() - started) * 1000
     pending = agent_replies.pending_for_new_turn(session, body.session_id)
+    # The intent an action's reply carried is stored with the turn (one transaction); the
+    # other answered turns get theirs from Rasa's tracker after the reply.
+    intent, confidence = carried if carried is not None else (None, None)
     turn = repository.record_turn(
         session,
         session_id=body.session_id,
@@ -101,9 +102,11 @@ async def chat(
         kb=kb_records,
         page=body.page,
         identity_sub=found[0].sub if found else None,
+        intent=intent,
+        intent_confidence=confidence,
     )
-    if outcome == "answered":
-        background.add_task(_record_intent, gateway, turn.id, body.session_id, carried)
+    if outcome == "answered" and intent is None:
+        background.add_task(_record_intent, gateway, turn.id, body.session_id)
     logger.info(
         "gateway.turn session=%s outcome=%s latency_ms=%.0f", body.session_id, outcome, latency_ms
     )

@@ -23,9 +23,12 @@ def record_turn(
     kb: list[dict[str, Any]] | None = None,
     page: str | None = None,
     identity_sub: str | None = None,
+    intent: str | None = None,
+    intent_confidence: float | None = None,
 ) -> ChatTurn:
     """Store one turn and commit; returns it with its id. ``identity_sub``: the verified
-    identity the turn was answered for (its replies may hold that user's records).
+    identity the turn was answered for (its replies may hold that user's records);
+    ``intent``: Rasa's, when the reply carried it (else :func:`set_intent` adds it later).
 
     The personal data in ``user_text`` (and in the replies that echo it) is redacted first
     (:mod:`portal.conversations.redaction`): Rasa got the message as typed, the store never."""
@@ -38,6 +41,8 @@ def record_turn(
         latency_ms=latency_ms,
         kb=kb or None,
         page=page,
+        intent=intent,
+        intent_confidence=intent_confidence if intent is not None else None,
     )
     session.add(turn)
     session.commit()
