@@ -8,6 +8,13 @@ no longer grows with the conversation. Every event is still stored: the tracker 
 how many events it was rebuilt from, and :meth:`_additional_events` writes those after them.
 ``retrieve_full_tracker`` (Rasa's full-history reads) is unchanged.
 
+Every tracker this store reads or has saved remembers so (windowed or not), so a save does not
+ask the database how many of its events are stored: Rasa's ``SQLTrackerStore`` runs a
+``COUNT`` over the session's events at every save, two a message. Only the first save of a
+new conversation counts (the tracker Rasa creates has not been read from the store). This
+relies on what the windowed trackers already relied on: one turn of a conversation at a time
+(Rasa's lock store) and no ``max_event_history``.
+
 Configured as ``type: nlu_components.windowed_tracker_store.WindowedSQLTrackerStore`` in
 the ``tracker_store`` section of the endpoints, the other keys as for ``type: SQL``.
 """
@@ -43,8 +50,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         if not self.domain or not events:
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        setattr(tracker, REBUILT_FROM, len(tracker.events))
         if kept is not None:
-            setattr(tracker, REBUILT_FROM, len(tracker.events))
             logger.debug(
                 "tracker.windowed sender=%s stored=%d given=%d", sender_id, len(rows), len(kept)
             )
@@ -52,12 +59,11 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
-        if hasattr(tracker, REBUILT_FROM):
-            setattr(tracker, REBUILT_FROM, len(tracker.events))
+        setattr(tracker, REBUILT_FROM, len(tracker.events))  # all of them are stored now
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
-        """The events of ``tracker`` not stored yet: after those a windowed tracker was
-        rebuilt from (or saved with), else as Rasa counts them."""
+        """The events of ``tracker`` not stored yet: after those it was rebuilt from (or
+        saved with), else (a tracker this store never read nor saved) as Rasa counts them."""
         rebuilt_from = getattr(tracker, REBUILT_FROM, None)
         if rebuilt_from is None:
             yield from super()._additional_events(session, tracker)
