@@ -8,8 +8,10 @@ sends 15 messages, each in a fresh conversation, along three paths:
 - ``web_knowledge``: the FAQ entries' own questions (``knowledge_base/faq``) through
   ``POST /api/chat``, answered by the retrieval (the count of knowledge answers shows it).
 
-Then long conversations (turn 30 against turn 1) and the resident memory of every process
-of the stack (:mod:`assistant.bench_memory`) after the load. The markdown tables are printed
+Around each level, the CPU each server (and the load client) spent per message
+(:mod:`assistant.bench_cpu`). Then long conversations (turn 30 against turn 1) and the
+resident memory of every process of the stack (:mod:`assistant.bench_memory`) after the
+load. The markdown tables are printed
 and the results written as JSON to ``var/bench/``. The stack must run with the rate limits
 lifted (``ASSISTANT_RATE_LIMIT_PER_SESSION`` and ``…_PER_CLIENT``): ``--start-stack`` starts
 one so (:mod:`assistant.bench_stack`).
@@ -26,7 +28,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.bench_cpu import cpu_ms_per_message, stack_cpu_seconds
 from assistant.bench_load import (
+    WARM_UP_MESSAGES,
     long_conversations,
     rasa_path,
     run_level,
@@ -83,17 +87,24 @@ def run(
         "questions": len(questions),
         "levels": [],
     }
+    pids = pids_path or pids_file(get_settings().web_port)
     for users in levels:
         for route in routes:
+            before = stack_cpu_seconds(pids) if pids.exists() else None
             level = asyncio.run(run_level(route, users, per_user))
-            results["levels"].append(level.as_dict())
+            entry = level.as_dict()
+            if before is not None:  # warm-up messages are sent in the same window
+                sent = level.messages + WARM_UP_MESSAGES
+                entry["cpu_ms_per_message"] = cpu_ms_per_message(
+                    before, stack_cpu_seconds(pids), sent
+                )
+            results["levels"].append(entry)
             print(f"  {route.name} × {users}: p95 {level.p95_ms:.0f} ms", file=sys.stderr)
             if route.name == "web_knowledge" and level.knowledge_answers < level.messages / 2:
                 print(NOT_ANSWERED_WARNING.format(level.knowledge_answers), file=sys.stderr)
     if long_turns and long_count:
         long = asyncio.run(long_conversations(routes[2], long_count, long_turns))
         results["long"] = long.as_dict()
-    pids = pids_path or pids_file(get_settings().web_port)
     if pids.exists():
         processes = stack_memory(pids)
         results["memory"] = {

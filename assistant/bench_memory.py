@@ -67,22 +67,36 @@ def read_process(server: str, role: str, pid: int, proc: Path = PROC) -> Process
     return ProcessMemory(server, role, pid, command[:120], round(rss, 1), pss and round(pss, 1))
 
 
-def stack_memory(pids_path: Path, proc: Path = PROC) -> list[ProcessMemory]:
-    """Every process of the stack whose PIDs ``pids_path`` lists, descendants included."""
+def stack_tree(pids_path: Path, proc: Path = PROC) -> list[tuple[str, str, int]]:
+    """``(server, role, pid)`` of every process of the stack whose PIDs ``pids_path`` lists,
+    descendants included (role ``"main"`` or ``"child"``)."""
     pids: dict[str, int] = json.loads(pids_path.read_text())
     listed = set(pids.values())  # the runner's children are the servers: each on its own
-    found: list[ProcessMemory] = []
+    found: list[tuple[str, str, int]] = []
     for server, pid in pids.items():
         pending = [(pid, "main")]
         while pending:
             current, role = pending.pop(0)
-            memory = read_process(server, role, current, proc)
-            if memory is not None:
-                found.append(memory)
-                pending.extend(
-                    (child, "child") for child in children(current, proc) if child not in listed
-                )
+            if not (proc / str(current)).exists():
+                continue
+            found.append((server, role, current))
+            pending.extend(
+                (child, "child") for child in children(current, proc) if child not in listed
+            )
     return found
+
+
+def stack_processes(pids_path: Path, proc: Path = PROC) -> list[tuple[str, int]]:
+    """``(server, pid)`` of every process of the stack, descendants included."""
+    return [(server, pid) for server, _role, pid in stack_tree(pids_path, proc)]
+
+
+def stack_memory(pids_path: Path, proc: Path = PROC) -> list[ProcessMemory]:
+    """Every process of the stack whose PIDs ``pids_path`` lists, descendants included."""
+    found = (
+        read_process(server, role, pid, proc) for server, role, pid in stack_tree(pids_path, proc)
+    )
+    return [memory for memory in found if memory is not None]
 
 
 def totals(processes: list[ProcessMemory]) -> dict[str, float | None]:

@@ -42,6 +42,27 @@ def levels_table(levels: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def cpu_table(levels: list[dict[str, Any]]) -> list[str]:
+    """CPU milliseconds per message of each server and of the load client, by path and level
+    (levels measured without the stack's PIDs are left out)."""
+    measured = [r for r in levels if r.get("cpu_ms_per_message")]
+    if not measured:
+        return []
+    names = sorted({n for r in measured for n in r["cpu_ms_per_message"]} - {"total"})
+    lines = [
+        "CPU per message (ms, user + system, warm-up messages included):",
+        "",
+        "| path | users | " + " | ".join(names) + " | total |",
+        "|---|---|" + "---|" * (len(names) + 1),
+    ]
+    for r in measured:
+        cpu = r["cpu_ms_per_message"]
+        cells = " | ".join("–" if n not in cpu else f"{cpu[n]:.1f}" for n in names)
+        label = PATH_LABELS.get(r["path"], r["path"])
+        lines.append(f"| {label} | {r['users']} | {cells} | {cpu['total']:.1f} |")
+    return lines
+
+
 def long_table(long: dict[str, Any]) -> list[str]:
     """Median latency of turns 1, 10, 20… and the last, and last / first."""
     by_turn = long["p50_ms_by_turn"]
@@ -78,6 +99,9 @@ def memory_table(memory: dict[str, Any]) -> list[str]:
 def format_results(results: dict[str, Any]) -> str:
     """The markdown report of one run of the load test."""
     lines = levels_table(results["levels"])
+    cpu = cpu_table(results["levels"])
+    if cpu:
+        lines += ["", *cpu]
     if results.get("long"):
         lines += ["", *long_table(results["long"])]
     if results.get("memory"):
