@@ -138,3 +138,55 @@ def test_tracker_store_contact_slots_are_the_forms_e_mails() -> None:
     assert expected <= set(declared["slots"])
     for name in expected:
         assert f'"{name}"' in source
+
+
+SAME_ROWS_SCRIPT = """
+import asyncio, json, sqlite3, sys
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from nlu_components.windowed_tracker_store import WindowedSQLTrackerStore
+
+first = [ActionExecuted("action_listen"),
+         UserUttered("c'est payant ?", {"name": "ask_question", "confidence": 0.9})]
+then = [ActionExecuted("action_answer_question"), BotUttered("Non, c'est gratuit."),
+        SlotSet("kb_entry_id", "faq-1"), ActionExecuted("action_listen")]
+
+async def store_in(store_class, db):
+    domain = Domain.load("domain")
+    store = store_class(domain, dialect="sqlite", db=db)
+    tracker = DialogueStateTracker.from_events("s1", first, domain.slots)
+    await store.save(tracker)
+    for event in then:
+        tracker.update(event)
+    await store.save(tracker)
+    with sqlite3.connect(db) as connection:
+        return connection.execute(
+            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data "
+            "FROM events ORDER BY id").fetchall()
+
+async def main(folder):
+    rasa = await store_in(SQLTrackerStore, folder + "/rasa.db")
+    ours = await store_in(WindowedSQLTrackerStore, folder + "/ours.db")
+    print(json.dumps({"rasa": rasa, "ours": ours}))
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_windowed_store_writes_the_rows_rasa_writes(tmp_path: Path) -> None:
+    if not RASA_PYTHON.exists():
+        pytest.skip("no Rasa environment (.venv-rasa)")
+    done = subprocess.run(
+        [str(RASA_PYTHON), "-c", SAME_ROWS_SCRIPT, str(tmp_path)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(rows["rasa"]) == 6
+    assert rows["ours"] == rows["rasa"]
