@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from assistant.chat import access, agent_replies, support_exchange
 from assistant.chat.gateway import Intent, RasaGateway, RasaUnavailable
@@ -23,6 +24,7 @@ from assistant.deps import GatewayDep, SessionDep, SettingsDep
 from assistant.errors import error_response
 from assistant.routes.auth import resolve_identity
 from portal.conversations import repository
+from portal.conversations.models import ChatTurn
 from portal.identity import Identity, InvalidToken
 from storage.db import get_sessionmaker
 from web_common.rate_limit import app_limiter
@@ -89,23 +91,9 @@ async def chat(
     )
     latency_ms = (time.perf_counter() - started) * 1000
     pending = agent_replies.pending_for_new_turn(session, body.session_id)
-    # The intent an action's reply carried is stored with the turn (one transaction); the
-    # other answered turns get theirs from Rasa's tracker after the reply.
-    intent, confidence = carried if carried is not None else (None, None)
-    turn = repository.record_turn(
-        session,
-        session_id=body.session_id,
-        user_text=body.message,
-        replies=[*pending, *(m.model_dump() for m in messages)],
-        outcome=outcome,
-        latency_ms=latency_ms,
-        kb=kb_records,
-        page=body.page,
-        identity_sub=found[0].sub if found else None,
-        intent=intent,
-        intent_confidence=confidence,
-    )
-    if outcome == "answered" and intent is None:
+    replies = [*pending, *(m.model_dump() for m in messages)]
+    turn = _store_turn(session, body, found, replies, (outcome, latency_ms, kb_records), carried)
+    if outcome == "answered" and turn.intent is None:
         background.add_task(_record_intent, gateway, turn.id, body.session_id)
     logger.info(
         "gateway.turn session=%s outcome=%s latency_ms=%.0f", body.session_id, outcome, latency_ms
@@ -113,6 +101,34 @@ async def chat(
     messages = [*(BotMessage.model_validate(r) for r in pending), *messages]
     return ChatResponse(
         session_id=body.session_id, messages=messages, turn_id=turn.id, conversation_key=new_key
+    )
+
+
+def _store_turn(
+    session: Session,
+    body: ChatRequest,
+    found: tuple[Identity, str] | None,
+    replies: list[dict[str, Any]],
+    result: tuple[str, float, list[dict[str, Any]]],
+    carried: Intent | None,
+) -> ChatTurn:
+    """Store the turn (``result``: outcome, latency, knowledge-base records) with the intent
+    an action's reply carried, in one transaction; the other answered turns get theirs from
+    Rasa's tracker after the reply (:func:`_record_intent`)."""
+    outcome, latency_ms, kb_records = result
+    intent, confidence = carried if carried is not None else (None, None)
+    return repository.record_turn(
+        session,
+        session_id=body.session_id,
+        user_text=body.message,
+        replies=replies,
+        outcome=outcome,
+        latency_ms=latency_ms,
+        kb=kb_records,
+        page=body.page,
+        identity_sub=found[0].sub if found else None,
+        intent=intent,
+        intent_confidence=confidence,
     )
 
 
