@@ -16,7 +16,10 @@ relies on what the windowed trackers already relied on: one turn of a conversati
 (Rasa's lock store) and no ``max_event_history``. A save writes its new events in one
 multi-row insert (the rows Rasa's own ``save`` writes, one ORM object per event) and a read
 fetches three columns as plain rows: the ORM's bookkeeping was a quarter of Rasa's CPU on a
-knowledge turn (py-spy; ``make bench`` reports the CPU per message).
+knowledge turn (py-spy; ``make bench`` reports the CPU per message). A windowed read chooses
+its events on the small columns (id, type, action name) and reads the JSON of those events
+only: reading every event's JSON made each turn of a long conversation costlier than the
+one before, even with the window.
 
 Configured as ``type: nlu_components.windowed_tracker_store.WindowedSQLTrackerStore`` in
 the ``tracker_store`` section of the endpoints, the other keys as for ``type: SQL``.
@@ -59,11 +62,17 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-            columns = (self.SQLEvent.type_name, self.SQLEvent.action_name, self.SQLEvent.data)
-            rows = query.with_entities(*columns).all()  # plain rows, no ORM objects
+            event = self.SQLEvent
+            # the window is chosen on the small columns; only its events' JSON is read
+            rows = query.with_entities(event.id, event.type_name, event.action_name).all()
             kept = window([StoredEvent(row.type_name, row.action_name) for row in rows])
-            chosen = rows if kept is None else [rows[i] for i in kept]
-            events = [json.loads(row.data) for row in chosen]
+            if kept is None:
+                texts = [row.data for row in query.with_entities(event.data).all()]
+            else:
+                ids = [rows[i].id for i in kept]
+                found = dict(session.query(event.id, event.data).filter(event.id.in_(ids)).all())
+                texts = [found[i] for i in ids if i in found]  # a purge may run between
+            events = [json.loads(text) for text in texts]
         if not self.domain or not events:
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)

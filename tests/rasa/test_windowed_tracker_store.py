@@ -60,6 +60,14 @@ async def main(db, turns):
     out["stored_texts"] = [e.text for e in full.events if isinstance(e, UserUttered)]
     out["full_slots"] = full.current_slot_values()
     out["given_slots"] = (await store.retrieve("long")).current_slot_values()
+    statements = []
+
+    @sa_event.listens_for(store.engine, "before_cursor_execute")
+    def keep(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    await store.retrieve("long")
+    out["json_reads"] = [q for q in statements if "events.data" in q]
     print(json.dumps(out))
 
 asyncio.run(main(sys.argv[1], int(sys.argv[2])))
@@ -101,6 +109,13 @@ def test_windowed_store_keeps_every_event_and_slot(conversation: dict[str, objec
     assert isinstance(slots, dict)
     assert slots["company_category"] == "pme"
     assert slots["kb_entry_id"] == f"faq-{TURNS}"
+
+
+def test_windowed_store_reads_only_the_window_events(conversation: dict[str, list[str]]) -> None:
+    # a windowed read fetches the JSON of the window's events only, by id, not the session's
+    reads = conversation["json_reads"]
+    assert len(reads) == 1, reads
+    assert " IN (" in reads[0], reads[0]
 
 
 def test_windowed_store_counts_stored_events_once_per_conversation(
