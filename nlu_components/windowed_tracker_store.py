@@ -41,7 +41,7 @@ from nlu_components.tracker_window import StoredEvent, window
 logger = logging.getLogger("nlu_components.windowed_tracker_store")
 
 REBUILT_FROM = "_windowed_rebuilt_from"
-"""Attribute of a windowed tracker: how many of its events are already stored."""
+"""Attribute of a tracker this store read or saved: how many of its events are stored."""
 
 
 def event_row(sender_id: str, type_name: str, data: dict[str, Any]) -> dict[str, Any]:
