@@ -5,16 +5,12 @@ Counts and messages only, no timing. Skipped without ``.venv-rasa``."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
 from assistant.config import Settings
 from assistant.runner import rasa_server
-from storage.paths import REPO_ROOT
+from tests.rasa.rasa_env import run_in_rasa_env
 
-RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
 REPLIES = 5
 SCRIPT = """
 import json
@@ -64,19 +60,7 @@ print(json.dumps({"rasa": rasa_verdicts, "rasa_checks": rasa_checks, "ours": our
 
 @pytest.fixture(scope="module")
 def validations() -> dict[str, object]:
-    if not RASA_PYTHON.exists():
-        pytest.skip("no Rasa environment (.venv-rasa)")
-    done = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_in_rasa_env(SCRIPT)
 
 
 def test_rasa_server_gives_rasa_own_verdicts_and_messages(

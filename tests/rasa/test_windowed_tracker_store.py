@@ -8,16 +8,14 @@ timing. Skipped without ``.venv-rasa``."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from nlu_components.tracker_window import MAX_TURNS
 from storage.paths import REPO_ROOT
+from tests.rasa.rasa_env import run_in_rasa_env
 
-RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
 TURNS = 30
 SCRIPT = """
 import asyncio, json, sys
@@ -76,20 +74,8 @@ asyncio.run(main(sys.argv[1], int(sys.argv[2])))
 
 @pytest.fixture(scope="module")
 def conversation(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    if not RASA_PYTHON.exists():
-        pytest.skip("no Rasa environment (.venv-rasa)")
     db = Path(tmp_path_factory.mktemp("tracker")) / "tracker.db"
-    done = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT, str(db), str(TURNS)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_in_rasa_env(SCRIPT, str(db), str(TURNS))
 
 
 def test_windowed_store_turn_30_given_no_more_than_turn_12(
@@ -191,17 +177,6 @@ asyncio.run(main(sys.argv[1]))
 
 
 def test_windowed_store_writes_the_rows_rasa_writes(tmp_path: Path) -> None:
-    if not RASA_PYTHON.exists():
-        pytest.skip("no Rasa environment (.venv-rasa)")
-    done = subprocess.run(
-        [str(RASA_PYTHON), "-c", SAME_ROWS_SCRIPT, str(tmp_path)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    rows = json.loads(done.stdout.strip().splitlines()[-1])
+    rows = run_in_rasa_env(SAME_ROWS_SCRIPT, str(tmp_path))
     assert len(rows["rasa"]) == 6
     assert rows["ours"] == rows["rasa"]
