@@ -21,13 +21,9 @@ LONG_TURNS = 30
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return Settings(
-        rasa_url="http://rasa.test",
-        action_server_url="http://actions.test",
-        rasa_token="secret",
-        rate_limit_per_session=LONG_TURNS + 5,
-    )
+def settings(settings: Settings) -> Settings:
+    """The package's test settings, with room for a whole long conversation."""
+    return settings.model_copy(update={"rate_limit_per_session": LONG_TURNS + 5})
 
 
 @pytest.fixture

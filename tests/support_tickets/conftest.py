@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from assistant.config import Settings, get_settings
@@ -18,7 +19,7 @@ from storage.migrate import upgrade
 from support_tickets.auth import create_agent
 from support_tickets.canned import seed_canned_responses
 from support_tickets.config import get_support_settings
-from support_tickets.models import Agent
+from support_tickets.models import Agent, GapResolution
 from support_tickets.similarity import LexicalSimilarity, get_similarity
 
 AGENT_PASSWORD = "mot-de-passe-agent-01"
@@ -47,6 +48,18 @@ def _lexical_similarity(monkeypatch: pytest.MonkeyPatch) -> None:
 def db() -> Iterator[Session]:
     with get_sessionmaker()() as session:
         yield session
+
+
+@pytest.fixture
+def no_gap_marks(db: Session) -> Iterator[None]:
+    """« Traitée » marks of the content gaps match groups of any period: none before or
+    after the test."""
+    db.execute(delete(GapResolution))
+    db.commit()
+    yield
+    db.rollback()
+    db.execute(delete(GapResolution))
+    db.commit()
 
 
 def unique_email(prefix: str = "usager") -> str:

@@ -6,29 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from support_tickets import gaps
 from support_tickets.gaps import GapInputError, find_gaps, mark_treated, select_questions
 from support_tickets.gaps_index import get_knowledge_index
-from support_tickets.models import Agent, GapResolution
+from support_tickets.models import Agent
 from tests.support_tickets import gaps_data as data
 
-
-@pytest.fixture(autouse=True)
-def _no_marks_left(db: Session) -> Iterator[None]:
-    """« Traitée » marks match groups of any period: each test starts without any."""
-    db.execute(delete(GapResolution))
-    db.commit()
-    yield
-    db.rollback()
-    db.execute(delete(GapResolution))
-    db.commit()
+pytestmark = pytest.mark.usefixtures("no_gap_marks")
 
 
 @pytest.fixture

@@ -35,14 +35,9 @@ class CountingEmbedder:
 
 
 @pytest.fixture(autouse=True)
-def _fresh(db: Session) -> Iterator[None]:
+def _fresh(no_gap_marks: None) -> Iterator[None]:
     GROUPINGS.clear()
-    db.execute(delete(GapResolution))
-    db.commit()
     yield
-    db.rollback()
-    db.execute(delete(GapResolution))
-    db.commit()
     GROUPINGS.clear()
 
 
