@@ -13,15 +13,25 @@ in that check (about 45 ms a knowledge turn; BENCHMARKS.md, « Speed, memory and
 scale-out », session 9). The schema is a constant, so it is checked once here, and each
 reply is validated by a validator built once, raising the same error ``validate`` raises
 (``best_match`` of the reply's errors, with Rasa's hint appended).
+
+It also runs TensorFlow's operations on one thread each (:data:`SERVING_THREADS`, unless the
+environment sets them): DIET classifies one short message at a time, and handing its small
+operations to TensorFlow's thread pools cost more than it saved. Rasa's CPU per knowledge
+turn went from about 34 to 30 ms (``make bench``'s CPU table); training (``rasa train``,
+not this launcher) keeps TensorFlow's defaults.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from functools import lru_cache
 from typing import Any
 
 logger = logging.getLogger(__name__)
+
+SERVING_THREADS = {"TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1"}
+"""TensorFlow's thread pools while serving, read by Rasa's ``setup_tf_environment``."""
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +72,8 @@ def install() -> None:
 
 def main() -> None:
     """``rasa`` with its arguments, after :func:`install`."""
+    for name, value in SERVING_THREADS.items():
+        os.environ.setdefault(name, value)
     from rasa.__main__ import main as rasa_main
 
     install()

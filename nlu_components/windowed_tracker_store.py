@@ -8,10 +8,9 @@ no longer grows with the conversation. Every event is still stored: the tracker 
 how many events it was rebuilt from, and :meth:`_additional_events` writes those after them.
 ``retrieve_full_tracker`` (Rasa's full-history reads) is unchanged.
 
-Every tracker this store reads or has saved remembers so (windowed or not), so a save does not
-ask the database how many of its events are stored: Rasa's ``SQLTrackerStore`` runs a
-``COUNT`` over the session's events at every save, two a message. Only the first save of a
-new conversation counts (the tracker Rasa creates has not been read from the store). This
+Every tracker this store reads, creates or has saved remembers so (windowed or not), so a
+save does not ask the database how many of its events are stored: Rasa's
+``SQLTrackerStore`` runs a ``COUNT`` over the session's events at every save, two a message. This
 relies on what the windowed trackers already relied on: one turn of a conversation at a time
 (Rasa's lock store) and no ``max_event_history``. A save writes its new events in one
 multi-row insert (the rows Rasa's own ``save`` writes, one ORM object per event) and a read
@@ -34,8 +33,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import sessionmaker
 
+from nlu_components.sqlite_engine import sqlite_engine
 from nlu_components.tracker_window import StoredEvent, window
 
 logger = logging.getLogger("nlu_components.windowed_tracker_store")
@@ -59,6 +62,16 @@ def event_row(sender_id: str, type_name: str, data: dict[str, Any]) -> dict[str,
 class WindowedSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` whose ``retrieve`` gives the recent part of a long session."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        store: Any = self  # Rasa's class sets ``engine`` without a type
+        url = store.engine.url
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            # Rasa's engine for a SQLite file: unpooled, rollback journal
+            store.engine.dispose()
+            store.engine = sqlite_engine(url)
+            store.sessionmaker = sessionmaker(bind=store.engine)
+
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
@@ -81,6 +94,20 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             logger.debug(
                 "tracker.windowed sender=%s stored=%d given=%d", sender_id, len(rows), len(kept)
             )
+        return tracker
+
+    async def create_tracker(
+        self, sender_id: str, append_action_listen: bool = True
+    ) -> DialogueStateTracker:
+        """Rasa's ``create_tracker``, whose first save counts nothing: Rasa creates a tracker
+        only once a read found none, which with a domain means no event of ``sender_id`` is
+        stored (a new conversation, the bench's every message)."""
+        tracker = self.init_tracker(sender_id)
+        if append_action_listen:
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+        if self.domain is not None:
+            setattr(tracker, REBUILT_FROM, 0)
+        await self.save(tracker)
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:

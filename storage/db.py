@@ -12,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from storage.paths import VAR_DIR
 from storage.settings import StorageSettings
+from storage.sqlite_pragmas import set_pragmas
 
 
 class Base(DeclarativeBase):
@@ -30,7 +31,8 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def make_engine(url: str, pool_timeout_s: float | None = None) -> Engine:
-    """An engine for ``url``; SQLite gets WAL mode, a busy timeout and foreign keys.
+    """An engine for ``url``; SQLite gets :mod:`storage.sqlite_pragmas` (WAL,
+    ``synchronous=NORMAL``, a busy timeout, foreign keys).
     ``pool_timeout_s``: how long to wait for a pooled connection (SQLAlchemy's default
     when ``None``)."""
     pool: dict[str, float] = {} if pool_timeout_s is None else {"pool_timeout": pool_timeout_s}
@@ -46,11 +48,7 @@ def make_engine(url: str, pool_timeout_s: float | None = None) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
+            set_pragmas(dbapi_conn)
 
         return engine
     return create_engine(url, pool_pre_ping=True, **pool)

@@ -87,3 +87,21 @@ def test_rasa_server_is_what_the_runner_starts() -> None:
     server = rasa_server(Settings(), "jeton", 0)
     assert server.command[1:4] == ["-m", "nlu_components.rasa_server", "run"]
     assert server.command[0].endswith(".venv-rasa/bin/python")
+
+
+THREADS_SCRIPT = """
+import contextlib, io, json, sys
+sys.argv = ["rasa", "--version"]
+from nlu_components import rasa_server
+with contextlib.redirect_stdout(io.StringIO()):
+    rasa_server.main()
+import tensorflow as tf
+print(json.dumps({"inter": tf.config.threading.get_inter_op_parallelism_threads(),
+                  "intra": tf.config.threading.get_intra_op_parallelism_threads()}))
+"""
+
+
+def test_rasa_server_runs_tensorflow_on_one_thread_per_operation() -> None:
+    # TensorFlow's default (0) sizes its pools to the machine; serving one message at a time,
+    # the launcher asks for one thread each (nlu_components/rasa_server.py).
+    assert run_in_rasa_env(THREADS_SCRIPT) == {"inter": 1, "intra": 1}
