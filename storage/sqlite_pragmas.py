@@ -11,8 +11,9 @@ the standard library).
   system can undo the last commits before it. This is SQLite's advice for WAL and the
   default of Rails' SQLite adapter since 7.1. With ``FULL`` every chat turn synced the disk
   twice (Rasa's tracker, the web app's turn), on the event loops that every conversation
-  shares: ``make bench`` gave 26–29 knowledge answers a second against 31–37 with
-  ``NORMAL`` (BENCHMARKS.md, session 10). A deployment that must survive a power cut
+  shares: 20 users sending knowledge questions through the web app got 26–29 answers a
+  second with the web app's database at ``FULL``, 31–37 with both at ``NORMAL`` (three runs
+  each of ``make bench``'s load; BENCHMARKS.md, session 10). A deployment that must survive a power cut
   without losing a committed turn uses PostgreSQL (README, « Several Rasa replicas »),
   whose commits are durable.
 - **Busy timeout.** A connection waits up to :data:`BUSY_TIMEOUT_MS` for another's write.
