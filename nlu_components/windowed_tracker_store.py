@@ -39,6 +39,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 
 from nlu_components.sqlite_engine import sqlite_engine
+from nlu_components.tracker_queries import data_by_id, session_index
 from nlu_components.tracker_window import StoredEvent, window
 
 logger = logging.getLogger("nlu_components.windowed_tracker_store")
@@ -73,18 +74,16 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             store.sessionmaker = sessionmaker(bind=store.engine)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        table = self.SQLEvent.__tablename__
         with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-            event = self.SQLEvent
             # the window is chosen on the small columns; only its events' JSON is read
-            rows = query.with_entities(event.id, event.type_name, event.action_name).all()
+            rows = session.execute(session_index(table), {"sender_id": sender_id}).all()
+            if not rows:
+                return None
             kept = window([StoredEvent(row.type_name, row.action_name) for row in rows])
-            if kept is None:
-                texts = [row.data for row in query.with_entities(event.data).all()]
-            else:
-                ids = [rows[i].id for i in kept]
-                found = dict(session.query(event.id, event.data).filter(event.id.in_(ids)).all())
-                texts = [found[i] for i in ids if i in found]  # a purge may run between
+            ids = [row.id for row in rows] if kept is None else [rows[i].id for i in kept]
+            found = dict(session.execute(data_by_id(table), {"ids": ids}).all())
+            texts = [found[i] for i in ids if i in found]  # a purge may run between
             events = [json.loads(text) for text in texts]
         if not self.domain or not events:
             return None

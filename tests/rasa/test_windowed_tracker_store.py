@@ -9,6 +9,7 @@ timing. Skipped without ``.venv-rasa``."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,9 +22,28 @@ SCRIPT = """
 import asyncio, json, sys
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
+                                     UserUttered)
 from nlu_components.redacting_tracker_store import RedactingSQLTrackerStore
 from sqlalchemy import event as sa_event
+
+async def two_sessions(store, domain, db):
+    # the events read back by this store and by Rasa's own, for a conversation whose second
+    # session has begun (Rasa gives the latest session's events only)
+    tracker = await store.get_or_create_tracker("two", append_action_listen=True)
+    for session in (1, 2):
+        tracker.update(ActionExecuted("action_session_start"))
+        tracker.update(SessionStarted())
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered(f"session {session}", {"name": "ask_question"}))
+        tracker.update(BotUttered(f"réponse {session}"))
+        await store.save(tracker)
+    rasa_store = SQLTrackerStore(domain, dialect="sqlite", db=db)
+    ours = [e.as_dict() for e in (await store.retrieve("two")).events]
+    rasa = [e.as_dict() for e in (await rasa_store.retrieve("two")).events]
+    return {"ours": ours, "rasa": rasa,
+            "texts": [e["text"] for e in ours if e["event"] == "user"]}
 
 async def main(db, turns):
     domain = Domain.load("domain")
@@ -72,8 +92,9 @@ async def main(db, turns):
     def keep(conn, cursor, statement, *args):
         statements.append(" ".join(statement.split()))
 
-    await store.retrieve("long")
-    out["json_reads"] = [q for q in statements if "events.data" in q]
+    out["final_given"] = len((await store.retrieve("long")).events)
+    out["json_reads"] = [q for q in statements if " data " in q.replace(",", " ")]
+    out["two_sessions"] = await two_sessions(store, domain, db)
     print(json.dumps(out))
 
 asyncio.run(main(sys.argv[1], int(sys.argv[2])))
@@ -105,11 +126,20 @@ def test_windowed_store_keeps_every_event_and_slot(conversation: dict[str, objec
     assert slots["kb_entry_id"] == f"faq-{TURNS}"
 
 
-def test_windowed_store_reads_only_the_window_events(conversation: dict[str, list[str]]) -> None:
+def test_windowed_store_reads_only_the_window_events(conversation: dict[str, Any]) -> None:
     # a windowed read fetches the JSON of the window's events only, by id, not the session's
     reads = conversation["json_reads"]
     assert len(reads) == 1, reads
     assert " IN (" in reads[0], reads[0]
+    assert reads[0].count("?") == conversation["final_given"], reads[0]  # one id per event
+
+
+def test_windowed_store_reads_the_latest_session_as_rasa_does(
+    conversation: dict[str, dict[str, object]],
+) -> None:
+    two = conversation["two_sessions"]
+    assert two["texts"] == ["session 2"]
+    assert two["ours"] == two["rasa"]
 
 
 def test_windowed_store_never_counts_stored_events(conversation: dict[str, int]) -> None:
@@ -160,7 +190,9 @@ SAME_ROWS_SCRIPT = """
 import asyncio, json, sqlite3, sys
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
+                                     UserUttered)
 from rasa.shared.core.trackers import DialogueStateTracker
 from nlu_components.windowed_tracker_store import WindowedSQLTrackerStore
 
