@@ -8,9 +8,11 @@ no longer grows with the conversation. Every event is still stored: the tracker 
 how many events it was rebuilt from, and :meth:`_additional_events` writes those after them.
 ``retrieve_full_tracker`` (Rasa's full-history reads) is unchanged.
 
-Every tracker this store reads, creates or has saved remembers so (windowed or not), so a
-save does not ask the database how many of its events are stored: Rasa's
-``SQLTrackerStore`` runs a ``COUNT`` over the session's events at every save, two a message. This
+Every tracker this store reads or has saved remembers so (windowed or not), so a save does
+not ask the database how many of its events are stored: Rasa's ``SQLTrackerStore`` runs a
+``COUNT`` over the session's events at every save, two a message. Only the first save of a
+new conversation counts (Rasa creates that tracker, through the wrappers it puts around its
+store, without reading it from here). This
 relies on what the windowed trackers already relied on: one turn of a conversation at a time
 (Rasa's lock store) and no ``max_event_history``. A save writes its new events in one
 multi-row insert (the rows Rasa's own ``save`` writes, one ORM object per event) and a read
@@ -33,13 +35,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 
 from nlu_components.sqlite_engine import sqlite_engine
-from nlu_components.tracker_queries import data_by_id, session_index
+from nlu_components.tracker_queries import data_by_id, session_count, session_index
 from nlu_components.tracker_window import StoredEvent, window
 
 logger = logging.getLogger("nlu_components.windowed_tracker_store")
@@ -95,20 +95,6 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             )
         return tracker
 
-    async def create_tracker(
-        self, sender_id: str, append_action_listen: bool = True
-    ) -> DialogueStateTracker:
-        """Rasa's ``create_tracker``, whose first save counts nothing: Rasa creates a tracker
-        only once a read found none, which with a domain means no event of ``sender_id`` is
-        stored (a new conversation, the bench's every message)."""
-        tracker = self.init_tracker(sender_id)
-        if append_action_listen:
-            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
-        if self.domain is not None:
-            setattr(tracker, REBUILT_FROM, 0)
-        await self.save(tracker)
-        return tracker
-
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events not stored yet, as ``SQLTrackerStore.save`` does (same columns,
         same values), in one multi-row insert instead of one ORM object per event."""
@@ -126,8 +112,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
         """The events of ``tracker`` not stored yet: after those it was rebuilt from (or
         saved with), else (a tracker this store never read nor saved) as Rasa counts them."""
-        rebuilt_from = getattr(tracker, REBUILT_FROM, None)
-        if rebuilt_from is None:
-            yield from super()._additional_events(session, tracker)
-            return
-        yield from itertools.islice(tracker.events, rebuilt_from, len(tracker.events))
+        stored = getattr(tracker, REBUILT_FROM, None)
+        if stored is None:  # Rasa's count, without its ORM query
+            count = session_count(self.SQLEvent.__tablename__)
+            stored = session.execute(count, {"sender_id": tracker.sender_id}).scalar_one()
+        yield from itertools.islice(tracker.events, stored, len(tracker.events))

@@ -22,7 +22,8 @@ SCRIPT = """
 import asyncio, json, sys
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import (AwaitableTrackerStore, FailSafeTrackerStore,
+                                     SQLTrackerStore)
 from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
                                      UserUttered)
 from nlu_components.redacting_tracker_store import RedactingSQLTrackerStore
@@ -48,6 +49,8 @@ async def two_sessions(store, domain, db):
 async def main(db, turns):
     domain = Domain.load("domain")
     store = RedactingSQLTrackerStore(domain, dialect="sqlite", db=db)
+    # the Rasa server works through the wrappers its agent puts around the store
+    served = FailSafeTrackerStore(AwaitableTrackerStore(store))
     counts = {"count": 0, "connects": 0}
 
     @sa_event.listens_for(store.engine, "before_cursor_execute")
@@ -61,7 +64,7 @@ async def main(db, turns):
     action = RemoteAction("action_answer_question", None)
     out = {"given": [], "sent": [], "previous": []}
     for turn in range(1, turns + 1):
-        tracker = await store.get_or_create_tracker("long", append_action_listen=True)
+        tracker = await served.get_or_create_tracker("long", append_action_listen=True)
         out["given"].append(len(tracker.events))
         typed = f"question {turn}" + (" de jean.dupont@exemple.fr" if turn == 3 else "")
         tracker.update(UserUttered(typed, {"name": "ask_question"}))
@@ -75,7 +78,7 @@ async def main(db, turns):
             tracker.update(SlotSet("company_category", "pme"))
         tracker.update(SlotSet("kb_entry_id", f"faq-{turn}"))
         tracker.update(ActionExecuted("action_listen"))
-        await store.save(tracker)
+        await served.save(tracker)
     out["count_queries"] = counts["count"]
     out["connects"] = counts["connects"]
     with store.engine.connect() as connection:
@@ -142,10 +145,13 @@ def test_windowed_store_reads_the_latest_session_as_rasa_does(
     assert two["ours"] == two["rasa"]
 
 
-def test_windowed_store_never_counts_stored_events(conversation: dict[str, int]) -> None:
+def test_windowed_store_counts_stored_events_once_per_conversation(
+    conversation: dict[str, int],
+) -> None:
     # Rasa's SQLTrackerStore counts the stored events at every save (here 2 a turn); the
-    # store knows how many a tracker it read, created or saved holds.
-    assert conversation["count_queries"] == 0
+    # store knows how many a tracker it read or saved holds: only the new tracker's first
+    # save counts.
+    assert conversation["count_queries"] == 1
 
 
 def test_windowed_store_keeps_its_sqlite_connection_with_the_app_pragmas(
@@ -188,9 +194,11 @@ def test_tracker_store_contact_slots_are_the_forms_e_mails() -> None:
 
 SAME_ROWS_SCRIPT = """
 import asyncio, json, sqlite3, sys
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import (AwaitableTrackerStore, FailSafeTrackerStore,
+                                     SQLTrackerStore)
 from rasa.shared.core.domain import Domain
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import (AwaitableTrackerStore, FailSafeTrackerStore,
+                                     SQLTrackerStore)
 from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
                                      UserUttered)
 from rasa.shared.core.trackers import DialogueStateTracker
