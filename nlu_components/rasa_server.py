@@ -12,7 +12,9 @@ the stack loaded by knowledge questions, py-spy put **two thirds of the Rasa pro
 in that check (about 45 ms a knowledge turn; BENCHMARKS.md, « Speed, memory and
 scale-out », session 9). The schema is a constant, so it is checked once here, and each
 reply is validated by a validator built once, raising the same error ``validate`` raises
-(``best_match`` of the reply's errors, with Rasa's hint appended).
+(``best_match`` of the reply's errors, with Rasa's hint appended). Each event of a reply is
+first checked against the alternative of its own kind only (:func:`quickly_valid`, same
+verdicts); a reply that check rejects gets the full one, for Rasa's message.
 
 It also runs TensorFlow's operations on one thread each (:data:`SERVING_THREADS`, unless the
 environment sets them): DIET classifies one short message at a time, and handing its small
@@ -46,11 +48,55 @@ def action_response_validator() -> Any:
     return validator_class(schema)
 
 
+@lru_cache(maxsize=1)
+def event_validators() -> tuple[Any, dict[str, Any]] | None:
+    """The reply's schema without its ``oneOf`` over event kinds, and one validator per event
+    kind; ``None`` when the kinds are not told apart by a distinct ``event`` constant (then
+    every reply takes the full check).
+
+    Each event of a reply must match exactly one of 23 alternatives, and each alternative
+    fixes ``event`` to a different constant: an event matches exactly one when it matches the
+    alternative of its own kind. Checking that one instead of all 23 gives the same verdict
+    for a tenth of the cost (the full check was 5 % of Rasa's CPU on a knowledge turn)."""
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    events = schema["properties"]["events"]
+    kinds = events["items"].get("oneOf", [])
+    constants = [kind.get("properties", {}).get("event", {}).get("const") for kind in kinds]
+    if not kinds or None in constants or len(set(constants)) != len(constants):
+        return None
+    validator_class = type(action_response_validator())
+    item = {key: value for key, value in events["items"].items() if key != "oneOf"}
+    outer = {**schema, "properties": {**schema["properties"], "events": {**events, "items": item}}}
+    by_kind = {c: validator_class(kind) for c, kind in zip(constants, kinds, strict=True)}
+    return validator_class(outer), by_kind
+
+
+def quickly_valid(result: dict[str, Any]) -> bool:
+    """Whether ``result`` is valid, checking each event against its own kind only; ``False``
+    also when the quick check cannot tell (the full check then decides and explains)."""
+    parts = event_validators()
+    if parts is None:
+        return False
+    outer, by_kind = parts
+    if not outer.is_valid(result):
+        return False
+    for event in result.get("events") or []:
+        kind = by_kind.get(event["event"])
+        if kind is None or not kind.is_valid(event):
+            return False
+    return True
+
+
 def validate_action_result(_action: Any, result: dict[str, Any]) -> bool:
-    """``RemoteAction._validate_action_result`` without re-checking the constant schema."""
+    """``RemoteAction._validate_action_result`` without re-checking the constant schema; a
+    reply the quick check rejects gets the full check, with Rasa's error."""
     from jsonschema.exceptions import best_match
     from rasa.shared.constants import DOCS_BASE_URL
 
+    if quickly_valid(result):
+        return True
     error = best_match(action_response_validator().iter_errors(result))
     if error is None:
         return True

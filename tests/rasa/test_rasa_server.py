@@ -12,6 +12,8 @@ from assistant.runner import rasa_server
 from tests.rasa.rasa_env import run_in_rasa_env
 
 REPLIES = 5
+VALID = 4  # replies the action server may send (SCRIPT: valid, more_valid)
+INVALID = 7  # replies Rasa rejects (SCRIPT: invalid)
 SCRIPT = """
 import json
 from jsonschema import ValidationError
@@ -33,13 +35,26 @@ valid = {"events": [{"event": "slot", "name": "kb_entry_id", "value": "faq-1"}],
          "responses": [{"text": "Bonjour"}]}
 invalid = [{"events": [{"event": "slot", "timestamp": "hier"}], "responses": []},
            {"events": "aucun", "responses": []},
-           {"events": [], "responses": ["texte seul"]}]
+           {"events": [], "responses": ["texte seul"]},
+           {"events": [{"event": "inconnu"}], "responses": []},
+           {"events": [{"name": "kb_entry_id", "value": "faq-1"}], "responses": []},
+           {"events": [{"event": "slot", "value": 1}], "responses": []},
+           {"events": [valid["events"][0], {"event": "slot", "name": 7, "value": 1}],
+            "responses": []}]
+more_valid = [{"events": [], "responses": []},
+              {"responses": [{"text": "Bonjour"}]},
+              {"events": [{"event": "bot", "text": "Bonjour", "data": {"custom": {}}},
+                          {"event": "followup", "name": "action_listen"},
+                          {"event": "reset_slots"},
+                          {"event": "slot", "name": "kb_candidates", "value": ["a", "b"],
+                           "timestamp": None, "metadata": None}],
+               "responses": []}]
 
 action = RemoteAction("action_answer_question", None)
 
 def verdicts():
     out = []
-    for reply in [valid] + invalid:
+    for reply in [valid] + more_valid + invalid:
         try:
             out.append(["ok", action._validate_action_result(reply)])
         except ValidationError as exc:
@@ -53,8 +68,20 @@ checks["count"] = 0
 ours = verdicts()
 for _ in range(REPLIES):
     action._validate_action_result(valid)
+quick = [rasa_server.quickly_valid(reply) for reply in [valid] + more_valid + invalid]
+full = {"count": 0}
+built_once = rasa_server.action_response_validator
+
+def counting_validator():
+    full["count"] += 1
+    return built_once()
+
+rasa_server.action_response_validator = counting_validator
+for reply in [valid] + more_valid:
+    action._validate_action_result(reply)
 print(json.dumps({"rasa": rasa_verdicts, "rasa_checks": rasa_checks, "ours": ours,
-                  "our_checks": checks["count"]}))
+                  "our_checks": checks["count"], "quick": quick,
+                  "full_checks_of_valid": full["count"]}))
 """.replace("REPLIES", str(REPLIES))
 
 
@@ -69,17 +96,26 @@ def test_rasa_server_gives_rasa_own_verdicts_and_messages(
     assert validations["ours"] == validations["rasa"]
     verdicts = validations["ours"]
     assert isinstance(verdicts, list)
-    assert verdicts[0] == ["ok", True]
-    assert [kind for kind, _ in verdicts[1:]] == ["error", "error", "error"]
-    assert all("Failed to validate Action server response" in text for _, text in verdicts[1:])
+    assert verdicts[:VALID] == [["ok", True]] * VALID
+    assert [kind for kind, _ in verdicts[VALID:]] == ["error"] * INVALID
+    assert all("Failed to validate Action server response" in t for _, t in verdicts[VALID:])
+
+
+def test_rasa_server_checks_each_event_against_its_own_kind_only(
+    validations: dict[str, object],
+) -> None:
+    # the valid replies pass the quick check (one alternative per event instead of 23); the
+    # others fall back to the full check, which gives Rasa's message (test above)
+    assert validations["quick"] == [True] * VALID + [False] * INVALID
+    assert validations["full_checks_of_valid"] == 0
 
 
 def test_rasa_server_checks_the_schema_once_for_many_replies(
     validations: dict[str, object],
 ) -> None:
-    # Rasa's own code checks the schema at every reply: 4 replies, 4 checks.
-    assert validations["rasa_checks"] == 4
-    # Once installed: one check for the 4 replies and the REPLIES more after them.
+    # Rasa's own code checks the schema at every reply: 11 replies, 11 checks.
+    assert validations["rasa_checks"] == VALID + INVALID
+    # Once installed: one check for the 11 replies and the REPLIES more after them.
     assert validations["our_checks"] == 1
 
 
