@@ -13,9 +13,9 @@ the standard library).
   twice (Rasa's tracker, the web app's turn), on the event loops that every conversation
   shares: 20 users sending knowledge questions through the web app got 26–29 answers a
   second with the web app's database at ``FULL``, 31–37 with both at ``NORMAL`` (three runs
-  each of ``make bench``'s load; BENCHMARKS.md, session 10). A deployment that must survive a power cut
-  without losing a committed turn uses PostgreSQL (README, « Several Rasa replicas »),
-  whose commits are durable.
+  each of ``make bench``'s load; BENCHMARKS.md, session 10). A deployment that must
+  survive a power cut without losing a committed turn or ticket uses PostgreSQL (README,
+  « Several Rasa replicas »), whose commits are durable.
 - **Busy timeout.** A connection waits up to :data:`BUSY_TIMEOUT_MS` for another's write.
 - **Foreign keys** are enforced (SQLite leaves them off by default).
 """
