@@ -21,6 +21,7 @@ from knowledge_base.finetune import (
     training_fingerprint,
     training_pairs,
 )
+from tests.knowledge_base.tiny_static_model import tiny_static_model
 
 
 def _faq(uid: str, question: str, variants: tuple[str, ...], answer: str) -> Unit:
@@ -84,33 +85,12 @@ def test_embedder_needs_build(tmp_path: Path, fixture_content: Path) -> None:
     assert embedder_needs_build(str(default), content, default)  # content changed
 
 
-def _tiny_model(path: Path, words: list[str]) -> None:
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
-    from tokenizers import Tokenizer, normalizers, pre_tokenizers
-    from tokenizers.models import WordLevel
-
-    vocab = {w: i for i, w in enumerate([*words, "[UNK]"])}
-    tokenizer = Tokenizer(WordLevel(vocab=vocab, unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.Sequence(
-        [normalizers.NFD(), normalizers.StripAccents(), normalizers.Lowercase()]
-    )
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
-        [pre_tokenizers.Whitespace(), pre_tokenizers.Punctuation()]
-    )
-    weights = np.random.default_rng(0).standard_normal((len(vocab), 16)).astype(np.float32)
-    weights[vocab["le"]] = 0.0  # a stop word
-    weights[vocab["[UNK]"]] = 0.0
-    static = StaticEmbedding(tokenizer, embedding_weights=weights)
-    SentenceTransformer(modules=[static, Normalize()], device="cpu").save(str(path))
-
-
 def test_fine_tune_learns_and_keeps_stop_words_zero(tmp_path: Path) -> None:
     from sentence_transformers import SentenceTransformer
 
     topics = ["passe", "siret", "gratuit", "tablette", "gazole", "horaire", "avoir", "juge"]
     words = ["le", *topics, *(f"{t}x" for t in topics), *(f"{t}y" for t in topics)]
-    _tiny_model(tmp_path / "m", words)
+    tiny_static_model(tmp_path / "m", words, dim=16, zero_unknown=True)
     units = [_faq(f"u-{t}", f"le {t}", (f"{t}x", f"le {t}y"), f"{t} {t}x") for t in topics]
     report = fine_tune(tmp_path / "m", units, epochs=15)
     assert report["steps"] > 0 and report["last_loss"] < report["first_loss"]

@@ -15,6 +15,7 @@ from knowledge_base.config import DEFAULT_EMBEDDER_DIR, REPO_DIR
 from knowledge_base.documents import build_units
 from knowledge_base.embedder import SentenceTransformerEmbedder, load_embedder
 from knowledge_base.static_encoder import StaticEncoder, is_static_model, load_static_encoder
+from tests.knowledge_base.tiny_static_model import tiny_static_model
 
 TOLERANCE = 1e-5
 TINY_WORDS = [
@@ -43,26 +44,7 @@ FIXED_TEXTS = [
 
 
 def _tiny_model(path: Path, words: list[str] = TINY_WORDS) -> Path:
-    """A static model like ours (folding tokenizer, StaticEmbedding, Normalize) with random
-    rows, the unknown token's included, so that unknown words count."""
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
-    from tokenizers import Tokenizer, normalizers, pre_tokenizers
-    from tokenizers.models import WordLevel
-
-    vocab = {w: i for i, w in enumerate([*words, "[UNK]"])}
-    tokenizer = Tokenizer(WordLevel(vocab=vocab, unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.Sequence(
-        [normalizers.NFD(), normalizers.StripAccents(), normalizers.Lowercase()]
-    )
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
-        [pre_tokenizers.Whitespace(), pre_tokenizers.Punctuation()]
-    )
-    weights = np.random.default_rng(0).standard_normal((len(vocab), 24)).astype(np.float32)
-    weights[vocab["le"]] = 0.0  # a stop word: a zero row
-    static = StaticEmbedding(tokenizer, embedding_weights=weights)
-    SentenceTransformer(modules=[static, Normalize()], device="cpu").save(str(path))
-    return path
+    return tiny_static_model(path, words, dim=24, zero_unknown=False)
 
 
 def _varied_texts(words: list[str], n: int = 300, seed: int = 17) -> list[str]:
