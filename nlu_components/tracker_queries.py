@@ -40,6 +40,14 @@ def session_index(table: str) -> TextClause:
 
 
 @lru_cache(maxsize=4)
+def session_data(table: str) -> TextClause:
+    """The JSON of the latest session's events (``:sender_id``), in order."""
+    return sa.text(_latest_session("e.data", table) + " ORDER BY e.id").bindparams(
+        session_started=SessionStarted.type_name
+    )
+
+
+@lru_cache(maxsize=4)
 def session_count(table: str) -> TextClause:
     """How many events the latest session of ``:sender_id`` has stored."""
     return sa.text(_latest_session("count(*)", table)).bindparams(

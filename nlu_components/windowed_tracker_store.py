@@ -12,9 +12,9 @@ Every tracker this store reads or has saved remembers so (windowed or not), so a
 not ask the database how many of its events are stored: Rasa's ``SQLTrackerStore`` runs a
 ``COUNT`` over the session's events at every save, two a message. Only the first save of a
 new conversation counts (Rasa creates that tracker, through the wrappers it puts around its
-store, without reading it from here). This
-relies on what the windowed trackers already relied on: one turn of a conversation at a time
-(Rasa's lock store) and no ``max_event_history``. A save writes its new events in one
+store, without reading it from here). This relies on what the windowed trackers already
+relied on: one turn of a conversation at a time (Rasa's lock store) and no
+``max_event_history``. A save writes its new events in one
 multi-row insert (the rows Rasa's own ``save`` writes, one ORM object per event) and a read
 fetches three columns as plain rows: the ORM's bookkeeping was a quarter of Rasa's CPU on a
 knowledge turn (py-spy; ``make bench`` reports the CPU per message). A windowed read chooses
@@ -39,7 +39,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 
 from nlu_components.sqlite_engine import sqlite_engine
-from nlu_components.tracker_queries import data_by_id, session_count, session_index
+from nlu_components.tracker_queries import (
+    data_by_id,
+    session_count,
+    session_data,
+    session_index,
+)
 from nlu_components.tracker_window import StoredEvent, window
 
 logger = logging.getLogger("nlu_components.windowed_tracker_store")
@@ -81,9 +86,14 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             if not rows:
                 return None
             kept = window([StoredEvent(row.type_name, row.action_name) for row in rows])
-            ids = [row.id for row in rows] if kept is None else [rows[i].id for i in kept]
-            found = dict(session.execute(data_by_id(table), {"ids": ids}).all())
-            texts = [found[i] for i in ids if i in found]  # a purge may run between
+            if kept is None:  # the whole session, however long (no list of ids to bind)
+                texts = list(
+                    session.execute(session_data(table), {"sender_id": sender_id}).scalars()
+                )
+            else:
+                ids = [rows[i].id for i in kept]
+                found = dict(session.execute(data_by_id(table), {"ids": ids}).all())
+                texts = [found[i] for i in ids if i in found]  # a purge may run between
             events = [json.loads(text) for text in texts]
         if not self.domain or not events:
             return None
