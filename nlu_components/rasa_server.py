@@ -19,8 +19,8 @@ verdicts); a reply that check rejects gets the full one, for Rasa's message.
 It also runs TensorFlow's operations on one thread each (:data:`SERVING_THREADS`, unless the
 environment sets them): DIET classifies one short message at a time, and handing its small
 operations to TensorFlow's thread pools cost more than it saved. Rasa's CPU per knowledge
-turn went from about 34 to 30 ms (``make bench``'s CPU table); training (``rasa train``,
-not this launcher) keeps TensorFlow's defaults.
+turn went from about 34 to 30 ms under 20 users sending knowledge questions (BENCHMARKS.md,
+session 10); training (``rasa train``, not this launcher) keeps TensorFlow's defaults.
 """
 
 from __future__ import annotations
