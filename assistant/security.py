@@ -11,9 +11,9 @@ FastAPI's Swagger/ReDoc assets with an inline script, so it gets the framing rul
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -39,20 +39,37 @@ FRAMING_ONLY_POLICY = "frame-ancestors 'none'"
 API_REFERENCE_PREFIXES = ("/api/docs", "/api/redoc")
 
 
-def install_security_headers(app: FastAPI) -> None:
-    """Add the headers and the content security policy to every response."""
+class SecurityHeaders:
+    """The pure ASGI middleware that adds :data:`SECURITY_HEADERS` and the content security
+    policy to each response's start message. A plain ASGI wrapper, not Starlette's
+    ``BaseHTTPMiddleware`` (``@app.middleware``): that one runs every request in a task
+    group with memory streams (BENCHMARKS.md, session 11: the web app's CPU per chat
+    message) and wraps streamed bodies such as the widget's live events."""
 
-    @app.middleware("http")
-    async def _headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         policy = (
             FRAMING_ONLY_POLICY
-            if request.url.path.startswith(API_REFERENCE_PREFIXES)
+            if scope["path"].startswith(API_REFERENCE_PREFIXES)
             else CONTENT_SECURITY_POLICY
         )
-        response.headers.setdefault("Content-Security-Policy", policy)
-        return response
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                headers.setdefault("Content-Security-Policy", policy)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def install_security_headers(app: FastAPI) -> None:
+    """Add the headers and the content security policy to every response."""
+    app.add_middleware(SecurityHeaders)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import lru_cache
 from typing import overload
 
@@ -65,8 +65,10 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
-def get_session() -> Iterator[Session]:
-    """FastAPI dependency: one session per request."""
+async def get_session() -> AsyncIterator[Session]:
+    """FastAPI dependency: one session per request. An async generator, so that FastAPI
+    opens and closes it on the event loop instead of in two thread-pool hops (opening
+    connects nothing; the first query does, in the route's own thread)."""
     with get_sessionmaker()() as session:
         yield session
 

@@ -9,7 +9,8 @@ Every function takes a SQLAlchemy ``Session`` first, keyword arguments after, an
 itself. Requester side (the contract used by the chat actions and the ``/support`` form):
 :func:`create_ticket` (see also :func:`support_tickets.from_chat.create_ticket_from_chat`),
 :func:`find_ticket_for_requester`, :func:`tickets_for_identity`, :func:`add_user_message`,
-:func:`public_replies_for_chat_session`, :func:`status_label` (module ``requester``);
+:func:`public_replies_for_chat_session`, :func:`has_public_replies_for_chat_session`,
+:func:`status_label` (module ``requester``);
 the chat's live exchange with a ticket: :func:`live_ticket_for_chat`, :func:`leave_exchange`
 (module ``live_exchange``).
 Agent side: :func:`reply_to_ticket`, :func:`add_internal_note`, :func:`assign_ticket`,
@@ -52,6 +53,7 @@ from support_tickets.requester import (
     find_ticket_for_requester,
     get_ticket,
     get_ticket_by_number,
+    has_public_replies_for_chat_session,
     public_replies_for_chat_session,
     tickets_for_identity,
 )
@@ -86,6 +88,7 @@ __all__ = [
     "leave_exchange",
     "live_ticket_for_chat",
     "merge_tickets",
+    "has_public_replies_for_chat_session",
     "public_replies_for_chat_session",
     "record_event",
     "reply_to_ticket",

@@ -70,7 +70,7 @@ def pending_for_new_turn(session: Session, session_id: str) -> list[dict[str, An
     """The replies to put before the assistant's answer; a database failure loses none of
     them (they stay pending) and never breaks the chat."""
     try:
-        if not service.public_replies_for_chat_session(session, session_id):
+        if not service.has_public_replies_for_chat_session(session, session_id):
             # No agent replied to this conversation: its stored turns need not be read, so
             # a message costs the same at turn 30 as at turn 1 (issue 17).
             return []

@@ -17,8 +17,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from assistant.config import Settings, get_settings
-from assistant.deps import SessionDep
+from assistant.deps import SessionDep, SettingsDep
 from portal.identity import portal_api_key
 from portal.submissions.dates import as_utc
 from portal.submissions.models import Submission
@@ -38,7 +37,7 @@ ERROR_STATUS = {"invalid": 422, "not_found": 404, "conflict": 409}
 
 
 def require_api_key(
-    settings: Annotated[Settings, Depends(get_settings)],
+    settings: SettingsDep,
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> None:
     expected = portal_api_key(settings)

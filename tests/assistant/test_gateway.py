@@ -7,6 +7,7 @@ answers); the gateway itself is the real one.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import socket
@@ -426,3 +427,9 @@ async def test_gateway_latest_intent_failure_is_none(
     with caplog.at_level(logging.WARNING, logger="assistant.chat.gateway"):
         assert await _gateway(handler).latest_intent(SESSION) == (None, None)
     assert "gateway.rasa.tracker_unavailable" in caplog.text
+
+
+def test_gateway_http_client_finds_sniffio() -> None:
+    """httpcore imports ``sniffio`` inside every request the gateway sends; without the
+    package each request searched the import path again (BENCHMARKS.md, session 11)."""
+    assert importlib.util.find_spec("sniffio") is not None

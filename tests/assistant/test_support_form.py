@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from assistant.config import Settings, get_settings
+from assistant.deps import current_settings
 from assistant.main import create_app
 from portal.conversations import repository
 from portal.conversations.keys import open_conversation
@@ -262,7 +263,7 @@ def test_support_form_rate_limited(backends: FakeBackends) -> None:
     get_settings.cache_clear()
     limited = get_settings().model_copy(update={"support_form_rate_limit_per_client": 1})
     app = create_app(settings, transport=httpx.MockTransport(backends.handle))
-    app.dependency_overrides[get_settings] = lambda: limited
+    app.dependency_overrides[current_settings] = lambda: limited
     with TestClient(app) as client:
         token, _ = _csrf(client)
         assert (

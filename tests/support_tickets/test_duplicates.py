@@ -115,7 +115,9 @@ def test_merge_tickets_keeps_both_transcripts(db: Session, agent: Agent) -> None
     assert (LOGIN_AGAIN, source.number) in bodies
     assert target.events[-1].detail == {"ticket_fusionne": source.number}
     # An agent reply on the target reaches the chat session of the merged ticket too.
+    assert not service.has_public_replies_for_chat_session(db, "chat-merge-source")
     service.reply_to_ticket(db, target, agent=agent, text="Votre accès est rétabli.")
+    assert service.has_public_replies_for_chat_session(db, "chat-merge-source")
     replies = service.public_replies_for_chat_session(db, "chat-merge-source")
     assert [r.body for r in replies] == ["Votre accès est rétabli."]
     with pytest.raises(TicketValidationError, match="déjà été fusionné"):

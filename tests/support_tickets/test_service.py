@@ -144,6 +144,20 @@ def test_public_replies_for_chat_session_only_public_agent_replies(
     assert service.public_replies_for_chat_session(db, "chat-replies-other") == []
 
 
+def test_has_public_replies_for_chat_session_only_public_agent_replies(
+    db: Session, agent: Agent
+) -> None:
+    ticket = new_ticket(db, chat_session_id="chat-has-replies-1", transcript=TRANSCRIPT)
+    new_ticket(db, chat_session_id="chat-has-replies-other")
+    service.add_internal_note(db, ticket, agent=agent, text="Vérifier le SIRET.")
+    service.add_user_message(db, ticket, "Toujours rien.")
+    assert not service.has_public_replies_for_chat_session(db, "chat-has-replies-1")
+    service.reply_to_ticket(db, ticket, agent=agent, text="Réponse.")
+    assert service.has_public_replies_for_chat_session(db, "chat-has-replies-1")
+    assert not service.has_public_replies_for_chat_session(db, "chat-has-replies-other")
+    assert not service.has_public_replies_for_chat_session(db, "chat-has-replies-none")
+
+
 def test_reply_to_ticket_sets_first_response_and_status(db: Session, agent: Agent) -> None:
     ticket = new_ticket(db)
     service.reply_to_ticket(
