@@ -22,8 +22,12 @@ knowledge questions put the two originals at about 8 % of the Rasa process's CPU
 
 from __future__ import annotations
 
+import copy
 import logging
 from typing import Any
+
+import numpy as np
+from scipy.sparse import coo_matrix, hstack  # type: ignore[import-untyped]
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +64,6 @@ def copy_slot(slot: Any) -> Any:
     if plain is None:
         plain = _PLAIN[cls] = copies_plainly(cls)
     if not plain:
-        import copy
-
         return copy._reconstruct(slot, None, *slot.__reduce_ex__(4))  # type: ignore[attr-defined]
     copied = cls.__new__(cls)
     copied.__dict__.update(slot.__dict__)
@@ -71,9 +73,6 @@ def copy_slot(slot: Any) -> Any:
 def hstack_coo(left: Any, right: Any) -> Any:
     """``scipy.sparse.hstack([left, right])`` for two ``coo_matrix`` of the same height:
     the same matrix (entries in the same order, same value and index types)."""
-    import numpy as np
-    from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
-
     dtype = np.result_type(left.dtype, right.dtype)
     return coo_matrix(
         (
@@ -89,8 +88,6 @@ def hstack_coo(left: Any, right: Any) -> Any:
 
 def combine_sparse_features(features: Any, additional_features: Any) -> None:
     """``Features._combine_sparse_features`` with :func:`hstack_coo` for COO matrices."""
-    from scipy.sparse import coo_matrix, hstack
-
     left, right = features.features, additional_features.features
     if left.shape[0] != right.shape[0]:
         raise ValueError(

@@ -135,6 +135,8 @@ def test_public_replies_for_chat_session_only_public_agent_replies(
     ticket = new_ticket(db, chat_session_id="chat-replies-0001", transcript=TRANSCRIPT)
     new_ticket(db, chat_session_id="chat-replies-other")
     service.add_internal_note(db, ticket, agent=agent, text="Vérifier le SIRET.")
+    service.add_user_message(db, ticket, "Toujours rien.")
+    assert not service.has_public_replies_for_chat_session(db, "chat-replies-0001")
     first = service.reply_to_ticket(db, ticket, agent=agent, text="Première réponse.")
     second = service.reply_to_ticket(db, ticket, agent=agent, text="Deuxième réponse.")
     replies = service.public_replies_for_chat_session(db, "chat-replies-0001")
@@ -142,20 +144,9 @@ def test_public_replies_for_chat_session_only_public_agent_replies(
     later = service.public_replies_for_chat_session(db, "chat-replies-0001", since_id=first.id)
     assert [r.id for r in later] == [second.id]
     assert service.public_replies_for_chat_session(db, "chat-replies-other") == []
-
-
-def test_has_public_replies_for_chat_session_only_public_agent_replies(
-    db: Session, agent: Agent
-) -> None:
-    ticket = new_ticket(db, chat_session_id="chat-has-replies-1", transcript=TRANSCRIPT)
-    new_ticket(db, chat_session_id="chat-has-replies-other")
-    service.add_internal_note(db, ticket, agent=agent, text="Vérifier le SIRET.")
-    service.add_user_message(db, ticket, "Toujours rien.")
-    assert not service.has_public_replies_for_chat_session(db, "chat-has-replies-1")
-    service.reply_to_ticket(db, ticket, agent=agent, text="Réponse.")
-    assert service.has_public_replies_for_chat_session(db, "chat-has-replies-1")
-    assert not service.has_public_replies_for_chat_session(db, "chat-has-replies-other")
-    assert not service.has_public_replies_for_chat_session(db, "chat-has-replies-none")
+    assert service.has_public_replies_for_chat_session(db, "chat-replies-0001")
+    assert not service.has_public_replies_for_chat_session(db, "chat-replies-other")
+    assert not service.has_public_replies_for_chat_session(db, "chat-replies-none")
 
 
 def test_reply_to_ticket_sets_first_response_and_status(db: Session, agent: Agent) -> None:
