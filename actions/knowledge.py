@@ -16,9 +16,8 @@ clarification button carries: ``/ask_question{"kb_entry_id":"<id>"}``), asks
 rasa-sdk sends ``text`` and ``json_message`` as one bot message, but Rasa's REST channel
 (``OutputChannel.send_response``) splits it: the webhook returns
 ``{"recipient_id": …, "text": …}`` (with ``"buttons"`` when there are some), then
-``{"recipient_id": …, "custom": {"links": […], "kb": {…}, "intent": {…}}}`` right after
-it. ``intent`` is the intent Rasa detected for the message (name and confidence): the web
-app keeps it with the turn without asking Rasa's tracker for it in a second call.
+``{"recipient_id": …, "custom": {"links": […], "kb": {…}}}`` right after it (the intent
+Rasa detected comes first in the reply, from Rasa itself: :mod:`nlu_components.reply_intent`).
 The knowledge base is loaded once per process (lazily, under a lock) and follows the index
 versions: a published entry's incremental update is loaded in the background and swapped in
 without a restart (:mod:`knowledge_base.live`).
@@ -120,14 +119,7 @@ def referral_text(referral: Referral) -> str:
     )
 
 
-def payload(tracker: Tracker, **fields: Any) -> dict[str, Any]:
-    """The custom payload of a reply: ``fields`` and the intent detected for the message."""
-    intent = (tracker.latest_message or {}).get("intent") or {}
-    carried = {"name": intent.get("name"), "confidence": intent.get("confidence")}
-    return {**fields, "intent": carried} if carried["name"] else fields
-
-
-def refer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> bool:
+def refer(dispatcher: CollectingDispatcher, question: str) -> bool:
     """Send the referral for ``question`` when another administration answers it; whether
     one was sent."""
     referral = find_referral(question)
@@ -135,11 +127,10 @@ def refer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> 
         return False
     dispatcher.utter_message(
         text=referral_text(referral),
-        json_message=payload(
-            tracker,
-            links=[{"title": referral.title, "url": referral.url}],
-            kb={"decision": "referral", "referral": referral.id},
-        ),
+        json_message={
+            "links": [{"title": referral.title, "url": referral.url}],
+            "kb": {"decision": "referral", "referral": referral.id},
+        },
     )
     return True
 
@@ -158,26 +149,26 @@ def clarify_buttons(decision: Decision) -> list[dict[str, str]]:
     return [*candidates, *buttons("utter_kb_clarify")]
 
 
-def send_decision(dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> None:
+def send_decision(dispatcher: CollectingDispatcher, decision: Decision) -> None:
     """Send the answer, the « Vouliez-vous dire… » buttons or the abstention."""
     record = decision.to_record()
     if decision.action == "answer" and decision.best is not None:
         unit = decision.best.unit
         dispatcher.utter_message(
             text=answer_text(unit),
-            json_message=payload(tracker, links=answer_links(unit), kb=record),
+            json_message={"links": answer_links(unit), "kb": record},
         )
     elif decision.action == "clarify":
         dispatcher.utter_message(
             text=CLARIFY_TEXT,
             buttons=clarify_buttons(decision),
-            json_message=payload(tracker, kb=record),
+            json_message={"kb": record},
         )
     else:
         dispatcher.utter_message(
             text=ABSTAIN_TEXT,
             buttons=offer_buttons(),
-            json_message=payload(tracker, links=[SUPPORT_LINK], kb=record),
+            json_message={"links": [SUPPORT_LINK], "kb": record},
         )
 
 
@@ -213,7 +204,7 @@ class ActionAnswerQuestion(Action):
             logger.info("kb.selected id=%s sender=%s", chosen.id, tracker.sender_id)
             dispatcher.utter_message(
                 text=answer_text(chosen),
-                json_message=payload(tracker, links=answer_links(chosen), kb=record),
+                json_message={"links": answer_links(chosen), "kb": record},
             )
             return reset_slot
 
@@ -225,12 +216,12 @@ class ActionAnswerQuestion(Action):
         if not question:
             dispatcher.utter_message(text=EMPTY_TEXT)
             return reset_slot
-        if refer(dispatcher, tracker, question):
+        if refer(dispatcher, question):
             return reset_slot
         query = contextual_query(question, previous_question(tracker.events, _title_of(kb)))
         if query != question:
             logger.info("kb.follow_up sender=%s query=%r", tracker.sender_id, query)
         hits = await asyncio.to_thread(kb.search, query)
         decision = decide(query, hits, kb.settings)
-        send_decision(dispatcher, tracker, decision)
+        send_decision(dispatcher, decision)
         return reset_slot

@@ -111,14 +111,16 @@ def validate_action_result(_action: Any, result: dict[str, Any]) -> bool:
 def install() -> None:
     """Replace Rasa's per-call validation of action replies by :func:`validate_action_result`,
     its connection per action call by kept-alive ones (:mod:`nlu_components.kept_sessions`)
-    and two hot spots by equivalents (:mod:`nlu_components.rasa_hot_paths`)."""
+    and two hot spots by equivalents (:mod:`nlu_components.rasa_hot_paths`); make its REST
+    replies open with the detected intent (:mod:`nlu_components.reply_intent`)."""
     from rasa.core.actions.action import RemoteAction
 
-    from nlu_components import kept_sessions, rasa_hot_paths
+    from nlu_components import kept_sessions, rasa_hot_paths, reply_intent
 
     RemoteAction._validate_action_result = validate_action_result
     kept_sessions.install()
     rasa_hot_paths.install()
+    reply_intent.install()
     logger.info("nlu_components.rasa_server.validation compiled_once=true")
 
 

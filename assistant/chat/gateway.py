@@ -5,9 +5,14 @@ as separate entries. A custom payload ``{"links": [...], "kb": {...}}`` sent by 
 is attached to the text just before it: ``links`` become clickable links, ``kb`` (the
 knowledge-base decision record) is kept for the turn log and never shown; a record that
 answers marks that message ``kind="knowledge_answer"`` (the widget asks for feedback on
-those only). An action may also put ``"intent": {"name": …, "confidence": …}`` there: the
-intent Rasa detected for the message, which the turn log keeps, so that the gateway does not
-ask Rasa's tracker for it in a second call (that call loads the whole conversation).
+those only).
+
+Rasa, started by our launcher, opens each reply with ``{"custom": {"intent": {"name": …,
+"confidence": …}}}``, the intent it detected for the message
+(:mod:`nlu_components.reply_intent`): the turn log keeps it, nothing of it is shown, and the
+gateway does not ask Rasa's tracker for it in a second call (that call loads the whole
+conversation). :meth:`RasaGateway.latest_intent` is only for a reply that carries none (a
+Rasa started without the launcher).
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ logger = logging.getLogger(__name__)
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
 KB_ANSWER_DECISION = "answer"
 """The ``kb`` record's decision that marks its message as a knowledge-base answer."""
+SHOWN_CUSTOM_KEYS = frozenset({"text", "links", "kb"})
+"""Keys of a custom payload that make or extend a message; one without them (the intent
+alone) shows nothing."""
 
 
 class RasaUnavailable(Exception):
@@ -49,11 +57,11 @@ class RasaReply:
     kb_records: list[dict[str, Any]] = field(default_factory=list)
     latency_ms: float = 0.0
     intent: Intent | None = None
-    """The detected intent when an action's payload carried it; ``None``: ask the tracker."""
+    """The detected intent when the reply carried it; ``None``: ask the tracker."""
 
 
 def carried_intent(raw: list[dict[str, Any]]) -> Intent | None:
-    """The intent that an action's custom payload carries (the first one), if any."""
+    """The intent that the reply's custom payloads carry (the first one), if any."""
     for item in raw:
         custom = item.get("custom")
         found = custom.get("intent") if isinstance(custom, dict) else None
@@ -72,6 +80,8 @@ def parse_rasa_output(raw: list[dict[str, Any]]) -> tuple[list[BotMessage], list
     for item in raw:
         custom = item.get("custom")
         if isinstance(custom, dict):
+            if not SHOWN_CUSTOM_KEYS & custom.keys():
+                continue
             links = [
                 Link(title=str(link.get("title", "")), url=str(link.get("url", "")))
                 for link in custom.get("links") or []

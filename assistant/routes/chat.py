@@ -44,7 +44,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 async def _record_intent(gateway: RasaGateway, turn_id: int, session_id: str) -> None:
     """Store the intent of a turn whose reply carried none: ask Rasa's tracker (a second
-    call, which loads the whole conversation: only for replies without action)."""
+    call, which loads the whole conversation: only when Rasa was started without the
+    launcher that reports the intent, :mod:`assistant.chat.gateway`)."""
     intent, confidence = await gateway.latest_intent(session_id)
     with get_sessionmaker()() as session:
         repository.set_intent(session, turn_id, intent, confidence)
@@ -113,8 +114,8 @@ def _store_turn(
     carried: Intent | None,
 ) -> ChatTurn:
     """Store the turn (``result``: outcome, latency, knowledge-base records) with the intent
-    an action's reply carried, in one transaction; the other answered turns get theirs from
-    Rasa's tracker after the reply (:func:`_record_intent`)."""
+    the reply carried, in one transaction; an answered turn whose reply carried none gets it
+    from Rasa's tracker after the reply (:func:`_record_intent`)."""
     outcome, latency_ms, kb_records = result
     intent, confidence = carried if carried is not None else (None, None)
     return repository.record_turn(

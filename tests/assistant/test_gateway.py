@@ -350,6 +350,18 @@ def test_gateway_parse_custom_first_without_text_is_an_empty_message() -> None:
     assert kb == []  # only objects are decision records
 
 
+def test_gateway_parse_intent_alone_shows_nothing() -> None:
+    messages, kb = parse_rasa_output(
+        [
+            {"custom": {"intent": {"name": "greet", "confidence": 0.99}}},
+            {"text": "Bonjour !"},
+            {"custom": {"intent": {"name": "greet"}, "links": [{"title": "Lien", "url": "/l"}]}},
+        ]
+    )
+    assert messages == [BotMessage(text="Bonjour !", links=[Link(title="Lien", url="/l")])]
+    assert kb == []
+
+
 def test_gateway_parse_custom_without_links() -> None:
     messages, kb = parse_rasa_output(
         [{"text": "Texte."}, {"custom": {"links": None, "kb": {"decision": "fallback"}}}]

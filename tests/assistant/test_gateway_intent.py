@@ -1,7 +1,8 @@
-"""The turn's intent comes with the action's reply: one call to Rasa per answered turn.
+"""The turn's intent comes with Rasa's reply: one call to Rasa per answered turn.
 
-Rasa's tracker (``GET /conversations/{id}/tracker``) is asked only when no reply carried
-the intent (a reply without a custom action, e.g. « bonjour » answered by ``utter_greet``).
+Rasa started by our launcher opens every reply with the intent
+(``nlu_components.reply_intent``); Rasa's tracker (``GET /conversations/{id}/tracker``) is
+asked only when no reply carried it (a Rasa started without the launcher).
 """
 
 from __future__ import annotations
@@ -81,7 +82,25 @@ def test_gateway_intent_carried_by_the_answer_needs_one_rasa_call(
     assert turn.kb == [KB_RECORD]
 
 
-def test_gateway_intent_without_action_payload_asks_the_tracker(
+def test_gateway_intent_opening_the_reply_needs_one_rasa_call_and_shows_nothing(
+    counted_client: TestClient, counting: CountingBackends
+) -> None:
+    counting.rasa_reply = [
+        {"recipient_id": "s", "custom": {"intent": {"name": "greet", "confidence": 0.99}}},
+        {"recipient_id": "s", "text": "Bonjour !"},
+    ]
+    response = counted_client.post(
+        "/api/chat", json={"session_id": "session-carried-04", "message": "salut"}
+    )
+    assert response.status_code == 200
+    assert [m["text"] for m in response.json()["messages"]] == ["Bonjour !"]
+    assert "greet" not in response.text
+    assert counting.rasa_calls == ["POST /webhooks/rest/webhook"]
+    turn = _turn("session-carried-04")
+    assert (turn.intent, turn.intent_confidence) == ("greet", 0.99)
+
+
+def test_gateway_intent_without_intent_in_the_reply_asks_the_tracker(
     counted_client: TestClient, counting: CountingBackends
 ) -> None:
     counting.rasa_reply = [{"recipient_id": "s", "text": "Bonjour !"}]
