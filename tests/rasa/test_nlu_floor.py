@@ -50,6 +50,16 @@ def test_nlu_floor_check_fails_under_each_floor(nlu_floor: ModuleType) -> None:
     assert failures[0].startswith("exactitude") and failures[1].startswith("F1 pondéré")
 
 
+def test_nlu_floor_check_fails_on_a_broken_intent(nlu_floor: ModuleType) -> None:
+    report = _report(1.0, 1.0)
+    report["greet"] = {**report["greet"], "f1-score": 0.0}
+    assert nlu_floor.check(report) == [
+        f"F1 de greet 0.000 < plancher {nlu_floor.INTENT_F1_FLOOR:.2f}"
+    ]
+    report["greet"]["support"] = nlu_floor.MIN_SUPPORT - 1  # too few examples to judge
+    assert nlu_floor.check(report) == []
+
+
 def test_nlu_floor_intent_rows_skip_averages_worst_first(nlu_floor: ModuleType) -> None:
     rows = nlu_floor.intent_rows(_report(0.9, 0.9))
     assert rows == [("deny", 0.5, 6), ("greet", 1.0, 6)]
