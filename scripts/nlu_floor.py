@@ -24,20 +24,17 @@ DEFAULT_REPORT = REPO_ROOT / "var" / "rasa-nlu-results" / "intent_report.json"
 # held-out examples of tests/rasa/test_nlu.yml, 7 misclassified): accuracy 0.949,
 # weighted F1 0.949 (macro F1 0.952).
 # DIET's CPU training is not reproducible across machines: the same data, config and seed
-# gave 0.949-0.956, 0.920, 0.891, 0.942 on the machines of sessions 5 to 11, and 0.861 /
-# weighted F1 0.870 on the machine of session 12 (2026-12-07), where seed 7 instead of 42
-# gives 0.898 (reproducible on each machine, with or without another process beside the
-# training). Minority intents (greet, goodbye, bot_challenge, out_of_scope) lose examples to
-# ask_question, which holds about 1,840 training examples: rebalancing it is the open work
-# (one knowledge-base wording per entry instead of three gave 0.949 for both seeds there,
-# but sent 3 to 8 more of the 250 real portal questions of eval/real_questions/dev*.jsonl
-# away from the retrieval; not adopted).
-# So the aggregate floors sit under the lowest figure measured (0.861), and the check that
-# catches a broken intent on any machine is per intent: each intent with at least
-# MIN_SUPPORT held-out examples keeps an F1 of at least INTENT_F1_FLOOR (the worst intent
-# measured: 0.615; a broken intent scores about 0).
-ACCURACY_FLOOR = 0.85
-WEIGHTED_F1_FLOOR = 0.85
+# gave 0.949-0.956, 0.920, 0.891 and 0.942 on the machines of sessions 5 to 11. On the
+# machine of 2026-12-07 the three knowledge-base wordings per entry of questions_kb.yml gave
+# 0.861 (seed 42) and 0.898 (seed 7), and the 0.861 model failed end to end (the status
+# lookup of « où en sont mes formulaires ? », an out-of-scope item of the shared dev set):
+# this floor was right to fail it. One wording per entry gives 0.949 there with both seeds
+# (scripts/kb_nlu_examples.py).
+# Besides the aggregate floors, each intent with at least MIN_SUPPORT held-out examples must
+# keep an F1 of at least INTENT_F1_FLOOR: a broken intent (about 0) fails on any machine,
+# even one where the aggregate stays above its floor.
+ACCURACY_FLOOR = 0.88
+WEIGHTED_F1_FLOOR = 0.88
 INTENT_F1_FLOOR = 0.5
 MIN_SUPPORT = 5
 
