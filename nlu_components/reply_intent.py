@@ -32,7 +32,7 @@ INTENT_KEY = "intent"
 def intent_payload(tracker: Any) -> dict[str, Any] | None:
     """``{"intent": {"name", "confidence"}}`` of the tracker's latest message, or ``None``
     when it has no intent name."""
-    intent = (getattr(tracker.latest_message, "intent", None) or {}) if tracker else {}
+    intent = getattr(tracker.latest_message, "intent", None) or {}
     name = intent.get("name")
     if not isinstance(name, str) or not name:
         return None
