@@ -57,6 +57,16 @@ GONE_TEXT = text("utter_kb_gone")
 
 _live: LiveKnowledgeBase | None = None
 _kb_lock = threading.Lock()
+# Whether each loaded version is frozen out of the garbage collector's reach: set by the
+# action server's entry point (:func:`serve_from_this_process`), not in tests or tools.
+_freeze_heap = False
+
+
+def serve_from_this_process() -> None:
+    """Make this process's knowledge base freeze each version it loads
+    (:func:`knowledge_base.live.freeze_heap`): the action server calls it before serving."""
+    global _freeze_heap
+    _freeze_heap = True
 
 
 def live_knowledge_base() -> LiveKnowledgeBase:
@@ -65,7 +75,7 @@ def live_knowledge_base() -> LiveKnowledgeBase:
     if _live is None:
         with _kb_lock:
             if _live is None:
-                _live = LiveKnowledgeBase()
+                _live = LiveKnowledgeBase(freeze=_freeze_heap)
     return _live
 
 

@@ -22,6 +22,8 @@ from rasa_sdk.endpoint import create_app_for_serve
 from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic
 
+from actions.knowledge import serve_from_this_process
+
 logger = logging.getLogger("actions.serve")
 
 ACTIONS_PACKAGE = "actions"
@@ -44,6 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = build_app()
+    serve_from_this_process()
     host = os.environ.get(HOST_VARIABLE, DEFAULT_HOST)
     logger.info("actions.serve host=%s port=%d single_process=true", host, args.port)
     app.prepare(host=host, port=args.port, single_process=True)

@@ -19,6 +19,7 @@ that fails to load is logged and skipped: the previous one keeps answering.
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import threading
 import time
@@ -55,6 +56,21 @@ def release_free_memory() -> None:
     libc.malloc_trim(0)
 
 
+def freeze_heap() -> None:
+    """Put every object alive now out of the cyclic garbage collector's reach (``gc.freeze``),
+    after one full collection that frees what an earlier version left behind.
+
+    The loaded models (spaCy, the embedder, the classifier, the index's units) are about
+    320,000 long-lived objects: each full collection walked all of them (about 120 ms each,
+    ten of them in one ``make bench``, all on a request thread; issue 17, BENCHMARKS.md).
+    Frozen objects are still freed by reference counting; only a reference cycle among them
+    would wait for the next swap, whose :func:`gc.unfreeze` gives them back to the collector.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class LiveKnowledgeBase:
     """The current knowledge base, swapped in the background (see the module docstring)."""
 
@@ -64,11 +80,15 @@ class LiveKnowledgeBase:
         embedder: Embedder | None = None,  # pragma: no mutate (annotation)
         interval_s: float = WATCH_INTERVAL_S,
         update: bool = True,
+        freeze: bool = False,
     ) -> None:
         self.settings = settings or get_settings()
         self._embedder = embedder
         self._interval_s = interval_s
         self._update = update
+        # The serving process's own heap policy (:func:`freeze_heap` after each load): the
+        # action server sets it; a test or a command-line tool leaves its heap alone.
+        self._freeze = freeze
         self._lock = threading.Lock()
         self._kb: KnowledgeBase | None = None
         self._token: tuple[int, int, int, int] | None = None
@@ -95,7 +115,7 @@ class LiveKnowledgeBase:
         with self._lock:
             if self._kb is None:
                 self._token, self._kb = self._load()
-                release_free_memory()
+                self._settle_heap()
                 self._start_watcher()
             return self._kb
 
@@ -115,6 +135,13 @@ class LiveKnowledgeBase:
         return token, KnowledgeBase(
             load_index(resolved, self._embedder.name), self._embedder, resolved
         )
+
+    def _settle_heap(self) -> None:
+        """After a load: the heap's free pages handed back, the new version frozen when the
+        process asked for it."""
+        if self._freeze:
+            freeze_heap()
+        release_free_memory()
 
     def _start_watcher(self) -> None:
         self._thread = threading.Thread(target=self._watch, name="kb-watcher", daemon=True)
@@ -154,7 +181,7 @@ class LiveKnowledgeBase:
             return False
         self._kb, self._token = kb, token
         self.swaps += 1
-        release_free_memory()
+        self._settle_heap()
         logger.info("kb.swapped version=%s units=%d", kb.settings.index_dir.name, len(kb.units))
         return True
 
@@ -177,6 +204,7 @@ class LiveKnowledgeBase:
             self._token = token
             self._kb = KnowledgeBase(report.index, self._embedder, resolved)
             self.swaps += 1
+            self._settle_heap()
             logger.info("kb.swapped version=%s units=%d", report.version, len(report.index.units))
         logger.info(
             "kb.update version=%s added=%s changed=%s removed=%s seconds=%.2f",

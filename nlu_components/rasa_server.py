@@ -112,15 +112,17 @@ def install() -> None:
     """Replace Rasa's per-call validation of action replies by :func:`validate_action_result`,
     its connection per action call by kept-alive ones (:mod:`nlu_components.kept_sessions`)
     and two hot spots by equivalents (:mod:`nlu_components.rasa_hot_paths`); make its REST
-    replies open with the detected intent (:mod:`nlu_components.reply_intent`)."""
+    replies open with the detected intent (:mod:`nlu_components.reply_intent`); freeze the
+    loaded agent out of the garbage collector's reach (:mod:`nlu_components.heap`)."""
     from rasa.core.actions.action import RemoteAction
 
-    from nlu_components import kept_sessions, rasa_hot_paths, reply_intent
+    from nlu_components import heap, kept_sessions, rasa_hot_paths, reply_intent
 
     RemoteAction._validate_action_result = validate_action_result
     kept_sessions.install()
     rasa_hot_paths.install()
     reply_intent.install()
+    heap.install()
     logger.info("nlu_components.rasa_server.validation compiled_once=true")
 
 
