@@ -48,3 +48,21 @@ def latest_text(tracker: Tracker) -> str:
     """The user's latest message text ('' for a button payload such as ``/intent{...}``)."""
     message = (tracker.latest_message or {}).get("text") or ""
     return "" if message.startswith("/") else message.strip()
+
+
+FALLBACK_INTENT = "nlu_fallback"  # config.yml, FallbackClassifier
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+
+
+def off_topic_guess(tracker: Tracker) -> bool:
+    """Whether Rasa was unsure of the latest message (``nlu_fallback``) and its best guess
+    was ``out_of_scope`` (kept by the routing guard only for a message naming no portal
+    subject)."""
+    message = tracker.latest_message or {}
+    if ((message.get("intent") or {}).get("name")) != FALLBACK_INTENT:
+        return False
+    guesses = [r for r in message.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
+    if not guesses:
+        return False
+    best = max(guesses, key=lambda r: float(r.get("confidence") or 0.0))
+    return bool(best.get("name") == OUT_OF_SCOPE_INTENT)

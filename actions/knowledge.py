@@ -35,7 +35,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SUPPORT_LINK, apologise, latest_text, never_raise
+from actions.common import SUPPORT_LINK, apologise, latest_text, never_raise, off_topic_guess
 from actions.follow_up import contextual_query, previous_question
 from actions.support_offer import offer_buttons
 from actions.texts import buttons, text
@@ -232,6 +232,8 @@ class ActionAnswerQuestion(Action):
         if query != question:
             logger.info("kb.follow_up sender=%s query=%r", tracker.sender_id, query)
         hits = await asyncio.to_thread(kb.search, query)
-        decision = decide(query, hits, kb.settings)
+        # A follow-up read in the context of a portal answer is not off topic.
+        off_topic = query == question and off_topic_guess(tracker)
+        decision = decide(query, hits, kb.settings, off_topic=off_topic)
         send_decision(dispatcher, decision)
         return reset_slot

@@ -51,17 +51,27 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     return KnowledgeBase.load(settings, embedder=_Embedder())
 
 
-def _tracker(text: str, entities: list[dict[str, Any]] | None = None) -> Tracker:
+def _tracker(
+    text: str,
+    entities: list[dict[str, Any]] | None = None,
+    ranking: list[tuple[str, float]] | None = None,
+    earlier: list[str] | None = None,
+) -> Tracker:
+    """A tracker whose latest message is ``text``; ``ranking``: Rasa's intent ranking, best
+    first (the intent is its first name), else ``ask_question`` with confidence 1;
+    ``earlier``: the user's messages before it."""
+    ranking = ranking or [("ask_question", 1.0)]
     return Tracker.from_dict(
         {
             "sender_id": "test-user",
             "slots": {},
             "latest_message": {
                 "text": text,
-                "intent": {"name": "ask_question", "confidence": 1.0},
+                "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
+                "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
                 "entities": entities or [],
             },
-            "events": [],
+            "events": [{"event": "user", "text": t} for t in [*(earlier or []), text]],
             "paused": False,
             "followup_action": None,
             "active_loop": {},
@@ -104,6 +114,39 @@ async def test_action_answer_question_clarifies_with_buttons(kb: KnowledgeBase) 
     assert message["buttons"][-1]["title"] == "Aucune de ces propositions"
     assert '/ask_question{"kb_entry_id":"comptes-mot-de-passe-oublie"}' in payloads
     assert message["custom"]["kb"]["decision"] == "clarify"
+
+
+async def test_action_answer_question_off_topic_guess_withholds_the_clarification(
+    kb: KnowledgeBase,
+) -> None:
+    """Rasa unsure (``nlu_fallback``) with ``out_of_scope`` as its best guess: « mot de
+    passe », which the retrieval alone clarifies, gets the abstention instead."""
+    off_topic = [("nlu_fallback", 0.55), ("out_of_scope", 0.46), ("ask_question", 0.3)]
+    messages, _ = await _run(kb, _tracker("mot de passe", ranking=off_topic))
+    assert messages[0]["text"] == ABSTAIN_TEXT
+    assert messages[0]["custom"]["kb"]["decision"] == "abstain"
+    portal_guess = [("nlu_fallback", 0.55), ("ask_question", 0.46), ("out_of_scope", 0.3)]
+    messages, _ = await _run(kb, _tracker("mot de passe", ranking=portal_guess))
+    assert messages[0]["text"] == CLARIFY_TEXT
+
+
+async def test_action_answer_question_off_topic_guess_ignored_for_a_follow_up(
+    kb: KnowledgeBase,
+) -> None:
+    """A follow-up is read with the previous question: it is not off topic, whatever Rasa
+    guessed for its few words."""
+    off_topic = [("nlu_fallback", 0.55), ("out_of_scope", 0.46)]
+    tracker = _tracker("et sinon ?", ranking=off_topic, earlier=["mot de passe"])
+    messages, _ = await _run(kb, tracker)
+    assert messages[0]["text"] == CLARIFY_TEXT
+
+
+async def test_action_answer_question_off_topic_guess_keeps_a_confident_answer(
+    kb: KnowledgeBase,
+) -> None:
+    off_topic = [("nlu_fallback", 0.55), ("out_of_scope", 0.46)]
+    messages, _ = await _run(kb, _tracker(FORGOTTEN_PASSWORD, ranking=off_topic))
+    assert messages[0]["custom"]["kb"]["decision"] == "answer"
 
 
 async def test_action_answer_question_abstains_with_support_link(kb: KnowledgeBase) -> None:

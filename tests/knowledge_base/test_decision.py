@@ -93,6 +93,19 @@ def test_decide_score_between_clarify_and_answer_thresholds_clarifies() -> None:
     assert _ids(decision.candidates) == ["a", "b"]  # the runner-up is always offered
 
 
+def test_decide_off_topic_abstains_instead_of_clarifying() -> None:
+    hits = [_unit_hit("a", 0.375), _unit_hit("b", 0.3125)]
+    assert decide("q", hits, BOUNDS).action == "clarify"
+    decision = decide("q", hits, BOUNDS, off_topic=True)
+    assert decision.action == "abstain" and decision.candidates == ()
+    assert decision.best_score == 0.375  # the scores stay in the record
+
+
+def test_decide_off_topic_keeps_a_confident_answer() -> None:
+    decision = decide("q", [_unit_hit("a", 0.5), _unit_hit("b", 0.25)], BOUNDS, off_topic=True)
+    assert decision.action == "answer" and _ids(decision.candidates) == ["a"]
+
+
 def test_decide_score_at_clarify_threshold_clarifies() -> None:
     decision = decide("q", [_unit_hit("a", 0.25), _unit_hit("b", 0.125)], BOUNDS)
     assert decision.action == "clarify"
@@ -507,15 +520,16 @@ def test_decision_defaults_and_best() -> None:
 def test_decide_logs_scores_and_crossed_thresholds(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="knowledge_base.decision"):
         decide("q", _record_hits(), BOUNDS)
-        decide(DURATION_QUESTION, [], BOUNDS)
+        decide(DURATION_QUESTION, [], BOUNDS, off_topic=True)
     messages = [r.getMessage() for r in caplog.records if r.name == "knowledge_base.decision"]
     assert messages == [
         "kb.decision action=answer query='q' best=a score=0.765 margin=0.333 "
         "crossed=['answer_min_score', 'answer_min_margin', 'clarify_min_score'] "
-        "fact_asked=None fact_missing=False "
+        "fact_asked=None fact_missing=False off_topic=False "
         "top=[('a', 0.612, 0.877, 0.765), ('b', 0.5, 0.432, 0.432), ('c', 0.25, 0.25, 0.25)]",
         "kb.decision action=abstain query='combien de temps pour être remboursé ?' best=None "
-        "score=0.000 margin=0.000 crossed=[] fact_asked=duration fact_missing=False top=[]",
+        "score=0.000 margin=0.000 crossed=[] fact_asked=duration fact_missing=False "
+        "off_topic=True top=[]",
     ]
 
 
