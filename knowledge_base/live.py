@@ -61,10 +61,11 @@ def freeze_heap() -> None:
     after one full collection that frees what an earlier version left behind.
 
     The loaded models (spaCy, the embedder, the classifier, the index's units) are about
-    320,000 long-lived objects: each full collection walked all of them (about 120 ms each,
-    ten of them in one ``make bench``, all on a request thread; issue 17, BENCHMARKS.md).
-    Frozen objects are still freed by reference counting; only a reference cycle among them
-    would wait for the next swap, whose :func:`gc.unfreeze` gives them back to the collector.
+    323,000 long-lived objects: each full collection walked all of them (0.12–0.17 s, on
+    whichever thread allocated, a search's included), against 0.03 s once they are frozen
+    (issue 17, BENCHMARKS.md, session 13). Frozen objects are still freed by reference
+    counting; only a reference cycle among them would wait for the next swap, whose
+    :func:`gc.unfreeze` gives them back to the collector.
     """
     gc.unfreeze()
     gc.collect()
