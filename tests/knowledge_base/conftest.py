@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -72,3 +73,13 @@ def built_settings(
 @pytest.fixture(scope="session")
 def fixture_kb(built_settings: KnowledgeBaseSettings, embedder: HashingEmbedder) -> KnowledgeBase:
     return KnowledgeBase.load(built_settings, embedder=embedder)
+
+
+@pytest.fixture()
+def fresh(tmp_path: Path, embedder: HashingEmbedder) -> KnowledgeBaseSettings:
+    """An index built from a writable copy of the fixture content (a test may change both)."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    settings = make_settings(tmp_path / "index", content)
+    build_index(settings, embedder)
+    return settings

@@ -1,6 +1,5 @@
 import json
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,20 +16,6 @@ from knowledge_base.index import (
     is_stale,
     load_index,
 )
-
-
-@pytest.fixture()
-def fresh(
-    tmp_path: Path,
-    fixture_content: Path,
-    settings_factory: Callable[..., KnowledgeBaseSettings],
-    embedder,
-) -> KnowledgeBaseSettings:
-    content = tmp_path / "content"
-    shutil.copytree(fixture_content, content)
-    settings = settings_factory(tmp_path / "index", content)
-    build_index(settings, embedder)
-    return settings
 
 
 def test_build_index_writes_manifest(fresh: KnowledgeBaseSettings) -> None:

@@ -4,15 +4,12 @@ loaded version out of the garbage collector's reach, the previous one given back
 from __future__ import annotations
 
 import gc
-import shutil
 import weakref
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
 from knowledge_base.config import KnowledgeBaseSettings
-from knowledge_base.index import build_index
 from knowledge_base.index_update import update_index
 from knowledge_base.live import LiveKnowledgeBase, freeze_heap
 from tests.knowledge_base.conftest import HashingEmbedder
@@ -34,20 +31,6 @@ def thawed() -> Iterator[None]:
     gc.unfreeze()
 
 
-@pytest.fixture()
-def built(
-    tmp_path: Path,
-    fixture_content: Path,
-    settings_factory: Callable[..., KnowledgeBaseSettings],
-    embedder: HashingEmbedder,
-) -> KnowledgeBaseSettings:
-    content = tmp_path / "content"
-    shutil.copytree(fixture_content, content)
-    settings = settings_factory(tmp_path / "index", content)
-    build_index(settings, embedder)
-    return settings
-
-
 def _tracked(obj: object) -> bool:
     """Whether the collector walks ``obj`` (frozen objects are in no generation)."""
     return any(o is obj for o in gc.get_objects())
@@ -66,16 +49,16 @@ def test_freeze_heap_gives_the_previous_cycles_back_to_the_collector(thawed: Non
 
 
 def test_live_freeze_only_when_the_process_asks(
-    thawed: None, built: KnowledgeBaseSettings, embedder: HashingEmbedder
+    thawed: None, fresh: KnowledgeBaseSettings, embedder: HashingEmbedder
 ) -> None:
-    plain = LiveKnowledgeBase(built, embedder, interval_s=3600, update=False)
+    plain = LiveKnowledgeBase(fresh, embedder, interval_s=3600, update=False)
     assert _tracked(plain.get()) and gc.get_freeze_count() == 0
     plain.stop()
-    serving = LiveKnowledgeBase(built, embedder, interval_s=3600, update=False, freeze=True)
+    serving = LiveKnowledgeBase(fresh, embedder, interval_s=3600, update=False, freeze=True)
     first = serving.get()
     assert not _tracked(first) and gc.get_freeze_count() > 0
-    add_entry(built)
-    update_index(built, embedder)  # another action server wrote the next version
+    add_entry(fresh)
+    update_index(fresh, embedder)  # another action server wrote the next version
     assert serving.check_now()
     second = serving.get()
     assert second is not first and not _tracked(second)
