@@ -16,24 +16,47 @@ reply is validated by a validator built once, raising the same error ``validate`
 first checked against the alternative of its own kind only (:func:`quickly_valid`, same
 verdicts); a reply that check rejects gets the full one, for Rasa's message.
 
-It also runs TensorFlow's operations on one thread each (:data:`SERVING_THREADS`, unless the
-environment sets them): DIET classifies one short message at a time, and handing its small
-operations to TensorFlow's thread pools cost more than it saved. Rasa's CPU per knowledge
-turn went from about 34 to 30 ms under 20 users sending knowledge questions (BENCHMARKS.md,
-session 10); training (``rasa train``, not this launcher) keeps TensorFlow's defaults.
+It also sets TensorFlow up for serving (:data:`SERVING_TENSORFLOW`, unless the environment
+sets the same variables); training (``rasa train``, not this launcher) keeps TensorFlow's
+defaults, so the model trained is the same:
+
+- its operations on one thread each: DIET classifies one short message at a time, and
+  handing its small operations to TensorFlow's thread pools cost more than it saved. Rasa's
+  CPU per knowledge turn went from about 34 to 30 ms under 20 users sending knowledge
+  questions (BENCHMARKS.md, session 10);
+- without oneDNN's kernels (``TF_ENABLE_ONEDNN_OPTS=0``): on DIET's small matrices they cost
+  more than TensorFlow's own. A parse took 10.7-12.5 ms of CPU with them and 8.7-8.9 ms
+  without, alternated runs of 136 real questions; the 426 parses of the development sets
+  and the held-out NLU set gave the same intents and entities, confidences within 3e-7
+  (BENCHMARKS.md, session 14).
+
+And it keeps JAX out of the process (:data:`UNUSED_WHEN_SERVING`): TensorFlow 2.12 depends on
+it, and TensorFlow Lite's helpers import it when present, only to convert JAX functions to
+TensorFlow Lite, which Rasa never does. Imported, it held about 110 MiB of Rasa's memory
+(BENCHMARKS.md, session 14).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 from functools import lru_cache
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
-SERVING_THREADS = {"TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1"}
-"""TensorFlow's thread pools while serving, read by Rasa's ``setup_tf_environment``."""
+SERVING_TENSORFLOW = {
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+}
+"""TensorFlow while serving: its thread pools, read by Rasa's ``setup_tf_environment``, and
+oneDNN's kernels, read when TensorFlow loads (so set before ``rasa`` is imported)."""
+
+UNUSED_WHEN_SERVING = ("jax",)
+"""Packages installed beside TensorFlow that serving never uses: an import of them fails, as
+if they were not installed (TensorFlow Lite's helpers expect that and go without)."""
 
 
 @lru_cache(maxsize=1)
@@ -127,9 +150,13 @@ def install() -> None:
 
 
 def main() -> None:
-    """``rasa`` with its arguments, after :func:`install`."""
-    for name, value in SERVING_THREADS.items():
+    """``rasa`` with its arguments, TensorFlow set up for serving, JAX kept out, after
+    :func:`install`."""
+    for name, value in SERVING_TENSORFLOW.items():
         os.environ.setdefault(name, value)
+    for package in UNUSED_WHEN_SERVING:
+        # A None entry makes `import package` fail as if it were not installed.
+        sys.modules.setdefault(package, None)  # type: ignore[arg-type]
     from rasa.__main__ import main as rasa_main
 
     install()

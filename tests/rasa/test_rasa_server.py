@@ -5,10 +5,13 @@ Counts and messages only, no timing. Skipped without ``.venv-rasa``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from assistant.config import Settings
 from assistant.runner import rasa_server
+from nlu_components.rasa_server import SERVING_TENSORFLOW
 from tests.rasa.rasa_env import run_in_rasa_env
 
 REPLIES = 5
@@ -132,12 +135,43 @@ from nlu_components import rasa_server
 with contextlib.redirect_stdout(io.StringIO()):
     rasa_server.main()
 import tensorflow as tf
+from tensorflow.lite.python import util as lite_util
+from tensorflow.python.util import _pywrap_util_port
 print(json.dumps({"inter": tf.config.threading.get_inter_op_parallelism_threads(),
-                  "intra": tf.config.threading.get_intra_op_parallelism_threads()}))
+                  "intra": tf.config.threading.get_intra_op_parallelism_threads(),
+                  "onednn": _pywrap_util_port.IsMklEnabled(),
+                  "jax_loaded": any(m == "jax" or m.startswith(("jax.", "jaxlib"))
+                                    for m, module in sys.modules.items() if module is not None),
+                  "lite_without_jax": lite_util._xla_computation is None}))
 """
 
 
-def test_rasa_server_runs_tensorflow_on_one_thread_per_operation() -> None:
+@pytest.fixture(scope="module")
+def serving_tensorflow() -> dict[str, Any]:
+    """TensorFlow's set-up once the launcher has started (``rasa --version``), with none of
+    its variables inherited from the environment of the tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in SERVING_TENSORFLOW:
+            patch.delenv(name, raising=False)
+        return run_in_rasa_env(THREADS_SCRIPT)
+
+
+def test_rasa_server_runs_tensorflow_on_one_thread_per_operation(
+    serving_tensorflow: dict[str, Any],
+) -> None:
     # TensorFlow's default (0) sizes its pools to the machine; serving one message at a time,
     # the launcher asks for one thread each (nlu_components/rasa_server.py).
-    assert run_in_rasa_env(THREADS_SCRIPT) == {"inter": 1, "intra": 1}
+    assert (serving_tensorflow["inter"], serving_tensorflow["intra"]) == (1, 1)
+
+
+def test_rasa_server_runs_tensorflow_without_onednn(serving_tensorflow: dict[str, Any]) -> None:
+    # oneDNN's kernels are on by default in this TensorFlow build; on DIET's small matrices
+    # they cost a fifth of a parse (nlu_components/rasa_server.py).
+    assert serving_tensorflow["onednn"] is False
+
+
+def test_rasa_server_keeps_jax_out_of_the_process(serving_tensorflow: dict[str, Any]) -> None:
+    # TensorFlow Lite's helpers import JAX when it is installed (110 MiB); serving never
+    # converts a model, so the launcher keeps it out and they go without.
+    assert serving_tensorflow["jax_loaded"] is False
+    assert serving_tensorflow["lite_without_jax"] is True
