@@ -18,6 +18,11 @@ rasa-sdk sends ``text`` and ``json_message`` as one bot message, but Rasa's REST
 ``{"recipient_id": …, "text": …}`` (with ``"buttons"`` when there are some), then
 ``{"recipient_id": …, "custom": {"links": […], "kb": {…}}}`` right after it (the intent
 Rasa detected comes first in the reply, from Rasa itself: :mod:`nlu_components.reply_intent`).
+Every reply ends the turn itself with ``FollowupAction("action_listen")``
+(:func:`turn_ends`): the rules and stories always wait for the user after this action
+(``tests/rasa/test_rasa_training_data.py`` checks it), and Rasa runs a follow-up action
+without asking its policies, so it skips the prediction that would only say
+``action_listen`` (BENCHMARKS.md, « Speed, memory and scale-out », session 14).
 The knowledge base is loaded once per process (lazily, under a lock) and follows the index
 versions: a published entry's incremental update is loaded in the background and swapped in
 without a restart (:mod:`knowledge_base.live`).
@@ -32,7 +37,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SUPPORT_LINK, apologise, latest_text, never_raise, off_topic_guess
@@ -54,6 +59,12 @@ EMPTY_TEXT = text("utter_kb_empty")
 # A « Vouliez-vous dire… » button whose entry left the knowledge base since it was shown
 # (content re-indexed meanwhile).
 GONE_TEXT = text("utter_kb_gone")
+
+
+def turn_ends() -> list[dict[str, Any]]:
+    """What every run returns: the clicked entry forgotten, and the turn over."""
+    return [SlotSet("kb_entry_id", None), FollowupAction("action_listen")]
+
 
 _live: LiveKnowledgeBase | None = None
 _kb_lock = threading.Lock()
@@ -195,17 +206,16 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        reset_slot = [SlotSet("kb_entry_id", None)]
         try:
             kb = await asyncio.to_thread(self._kb_provider)
         except (KnowledgeIndexError, FileNotFoundError) as exc:
             logger.error("kb.unavailable error=%s", exc)
             apologise(dispatcher)
-            return reset_slot
+            return turn_ends()
         if await asyncio.to_thread(knowledge_base_is_stale, kb):
             logger.error("kb.stale index_dir=%s: relancez `make index`", kb.settings.index_dir)
             apologise(dispatcher)
-            return reset_slot
+            return turn_ends()
 
         entry_id = next(tracker.get_latest_entity_values("kb_entry_id"), None)
         chosen = kb.unit(str(entry_id)) if entry_id else None
@@ -216,18 +226,18 @@ class ActionAnswerQuestion(Action):
                 text=answer_text(chosen),
                 json_message={"links": answer_links(chosen), "kb": record},
             )
-            return reset_slot
+            return turn_ends()
 
         if entry_id:
             logger.info("kb.selected_unknown id=%s sender=%s", entry_id, tracker.sender_id)
             dispatcher.utter_message(text=GONE_TEXT)
-            return reset_slot
+            return turn_ends()
         question = latest_text(tracker)
         if not question:
             dispatcher.utter_message(text=EMPTY_TEXT)
-            return reset_slot
+            return turn_ends()
         if refer(dispatcher, question):
-            return reset_slot
+            return turn_ends()
         query = contextual_query(question, previous_question(tracker.events, _title_of(kb)))
         if query != question:
             logger.info("kb.follow_up sender=%s query=%r", tracker.sender_id, query)
@@ -236,4 +246,4 @@ class ActionAnswerQuestion(Action):
         off_topic = query == question and off_topic_guess(tracker)
         decision = decide(query, hits, kb.settings, off_topic=off_topic)
         send_decision(dispatcher, decision)
-        return reset_slot
+        return turn_ends()

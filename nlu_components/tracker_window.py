@@ -57,10 +57,14 @@ SAFE_TO_LEAVE_OUT = frozenset(
         "loop_interrupted",
         "action_execution_rejected",
         "entities",
+        "followup",
     }
 )
 """Event types whose only lasting effect, once their turn is over, is a slot value or an
-active loop (the loop is checked apart): left out, they change nothing Rasa computes."""
+active loop (the loop is checked apart): left out, they change nothing Rasa computes. A
+``followup`` event (``FollowupAction``, which the knowledge action returns to end its turn)
+names the action run next; the ``action`` event of that run (or a user message) clears it,
+within its turn."""
 
 
 @dataclass(frozen=True)

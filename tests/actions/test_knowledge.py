@@ -20,6 +20,11 @@ from knowledge_base.text import simple_tokens
 
 CONTENT = Path(__file__).resolve().parents[1] / "knowledge_base" / "fixtures" / "content"
 # A wording that is no text of the fixture content (not the variant « mdp perdu »).
+# Every run forgets the clicked entry and ends the turn (no policy run for action_listen).
+TURN_ENDS = [
+    {"event": "slot", "timestamp": None, "name": "kb_entry_id", "value": None},
+    {"event": "followup", "timestamp": None, "name": "action_listen"},
+]
 FORGOTTEN_PASSWORD = "j'ai oublié mon mdp, comment faire ?"
 
 
@@ -102,7 +107,7 @@ async def test_action_answer_question_answers_with_source(kb: KnowledgeBase) -> 
         }
     ]
     assert custom["kb"]["decision"] == "answer" and len(custom["kb"]["hits"]) <= 3
-    assert events == [{"event": "slot", "timestamp": None, "name": "kb_entry_id", "value": None}]
+    assert events == TURN_ENDS
 
 
 async def test_action_answer_question_clarifies_with_buttons(kb: KnowledgeBase) -> None:
@@ -173,7 +178,7 @@ async def test_action_answer_question_button_of_a_removed_entry_says_so(
     tracker = _tracker('/ask_question{"kb_entry_id":"entree-retiree"}', [entity])
     messages, events = await _run(kb, tracker)
     assert [m["text"] for m in messages] == [GONE_TEXT]
-    assert events == [{"event": "slot", "timestamp": None, "name": "kb_entry_id", "value": None}]
+    assert events == TURN_ENDS
 
 
 async def test_action_answer_question_missing_index_apologises() -> None:
@@ -209,7 +214,7 @@ async def test_action_answer_question_refers_neighbouring_service(kb: KnowledgeB
     assert "l'Urssaf" in message["text"] and "support" not in message["text"]
     assert message["custom"]["links"] == [{"title": "urssaf.fr", "url": "https://www.urssaf.fr/"}]
     assert message["custom"]["kb"] == {"decision": "referral", "referral": "urssaf"}
-    assert events == [{"event": "slot", "timestamp": None, "name": "kb_entry_id", "value": None}]
+    assert events == TURN_ENDS
 
 
 async def test_action_answer_question_portal_word_keeps_question_with_kb(

@@ -153,6 +153,44 @@ def test_rules_route_every_intent_to_its_action() -> None:
     assert routes == EXPECTED_ROUTES
 
 
+# Actions that end the turn themselves with FollowupAction("action_listen") (Rasa then skips
+# the policy run): the conversations written for Rasa must never continue after them.
+TURN_ENDING_ACTIONS = {"action_answer_question"}
+
+
+def _conversations() -> list[tuple[str, dict[str, Any]]]:
+    """Every rule and story of the training data and of the test stories, with its file."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    paths = [*sorted(NLU_DIR.glob("*/*.yml")), ROOT / "tests" / "rasa" / "test_stories.yml"]
+    for path in paths:
+        content = _load(path) or {}
+        for key in ("rules", "stories"):
+            found.extend((path.name, item) for item in content.get(key) or [])
+    return found
+
+
+def test_conversations_wait_for_the_user_after_turn_ending_actions() -> None:
+    continued = []
+    for name, item in _conversations():
+        steps = item["steps"]
+        for index, step in enumerate(steps):
+            if step.get("action") not in TURN_ENDING_ACTIONS:
+                continue
+            after = next((s for s in steps[index + 1 :] if "slot_was_set" not in s), None)
+            last = after is None
+            if (last and item.get("wait_for_user_input") is False) or (
+                not last and "intent" not in after and "user" not in after
+            ):
+                continued.append((name, item.get("rule") or item.get("story")))
+    assert continued == []
+    # The check reads the conversations where the action appears.
+    assert any(
+        step.get("action") in TURN_ENDING_ACTIONS
+        for _, item in _conversations()
+        for step in item["steps"]
+    )
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [

@@ -20,6 +20,8 @@ def _knowledge_turn(slot: str = "kb_entry_id") -> list[StoredEvent]:
         StoredEvent("action", "action_answer_question"),
         StoredEvent("bot"),
         StoredEvent("slot", slot),
+        # the action ends the turn itself (actions/knowledge.py)
+        StoredEvent("followup", "action_listen"),
         StoredEvent("action", "action_listen"),
     ]
 
