@@ -19,10 +19,10 @@ rasa-sdk sends ``text`` and ``json_message`` as one bot message, but Rasa's REST
 ``{"recipient_id": …, "custom": {"links": […], "kb": {…}}}`` right after it (the intent
 Rasa detected comes first in the reply, from Rasa itself: :mod:`nlu_components.reply_intent`).
 Every reply ends the turn itself with ``FollowupAction("action_listen")``
-(:func:`turn_ends`): the rules and stories always wait for the user after this action
-(``tests/rasa/test_rasa_training_data.py`` checks it), and Rasa runs a follow-up action
-without asking its policies, so it skips the prediction that would only say
-``action_listen`` (BENCHMARKS.md, « Speed, memory and scale-out », session 14).
+(:func:`turn_ends`), except while a form is open: the rules and stories always wait for the
+user after this action (``tests/rasa/test_rasa_training_data.py`` checks it), and Rasa runs
+a follow-up action without asking its policies, so it skips the prediction that would only
+say ``action_listen`` (BENCHMARKS.md, « Speed, memory and scale-out », session 14).
 The knowledge base is loaded once per process (lazily, under a lock) and follows the index
 versions: a published entry's incremental update is loaded in the background and swapped in
 without a restart (:mod:`knowledge_base.live`).
@@ -61,9 +61,14 @@ EMPTY_TEXT = text("utter_kb_empty")
 GONE_TEXT = text("utter_kb_gone")
 
 
-def turn_ends() -> list[dict[str, Any]]:
-    """What every run returns: the clicked entry forgotten, and the turn over."""
-    return [SlotSet("kb_entry_id", None), FollowupAction("action_listen")]
+def turn_ends(tracker: Tracker) -> list[dict[str, Any]]:
+    """What every run returns: the clicked entry forgotten, and the turn over. With a form
+    open (no rule runs this action so, but Rasa's policies may after a form rejects a
+    message), Rasa's policies decide what comes next: the form may have to ask again."""
+    forget = SlotSet("kb_entry_id", None)
+    if tracker.active_loop_name:
+        return [forget]
+    return [forget, FollowupAction("action_listen")]
 
 
 _live: LiveKnowledgeBase | None = None
@@ -211,11 +216,11 @@ class ActionAnswerQuestion(Action):
         except (KnowledgeIndexError, FileNotFoundError) as exc:
             logger.error("kb.unavailable error=%s", exc)
             apologise(dispatcher)
-            return turn_ends()
+            return turn_ends(tracker)
         if await asyncio.to_thread(knowledge_base_is_stale, kb):
             logger.error("kb.stale index_dir=%s: relancez `make index`", kb.settings.index_dir)
             apologise(dispatcher)
-            return turn_ends()
+            return turn_ends(tracker)
 
         entry_id = next(tracker.get_latest_entity_values("kb_entry_id"), None)
         chosen = kb.unit(str(entry_id)) if entry_id else None
@@ -226,18 +231,18 @@ class ActionAnswerQuestion(Action):
                 text=answer_text(chosen),
                 json_message={"links": answer_links(chosen), "kb": record},
             )
-            return turn_ends()
+            return turn_ends(tracker)
 
         if entry_id:
             logger.info("kb.selected_unknown id=%s sender=%s", entry_id, tracker.sender_id)
             dispatcher.utter_message(text=GONE_TEXT)
-            return turn_ends()
+            return turn_ends(tracker)
         question = latest_text(tracker)
         if not question:
             dispatcher.utter_message(text=EMPTY_TEXT)
-            return turn_ends()
+            return turn_ends(tracker)
         if refer(dispatcher, question):
-            return turn_ends()
+            return turn_ends(tracker)
         query = contextual_query(question, previous_question(tracker.events, _title_of(kb)))
         if query != question:
             logger.info("kb.follow_up sender=%s query=%r", tracker.sender_id, query)
@@ -246,4 +251,4 @@ class ActionAnswerQuestion(Action):
         off_topic = query == question and off_topic_guess(tracker)
         decision = decide(query, hits, kb.settings, off_topic=off_topic)
         send_decision(dispatcher, decision)
-        return turn_ends()
+        return turn_ends(tracker)

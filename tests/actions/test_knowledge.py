@@ -61,10 +61,11 @@ def _tracker(
     entities: list[dict[str, Any]] | None = None,
     ranking: list[tuple[str, float]] | None = None,
     earlier: list[str] | None = None,
+    form: str | None = None,
 ) -> Tracker:
     """A tracker whose latest message is ``text``; ``ranking``: Rasa's intent ranking, best
     first (the intent is its first name), else ``ask_question`` with confidence 1;
-    ``earlier``: the user's messages before it."""
+    ``earlier``: the user's messages before it; ``form``: the form open, if any."""
     ranking = ranking or [("ask_question", 1.0)]
     return Tracker.from_dict(
         {
@@ -79,7 +80,7 @@ def _tracker(
             "events": [{"event": "user", "text": t} for t in [*(earlier or []), text]],
             "paused": False,
             "followup_action": None,
-            "active_loop": {},
+            "active_loop": {"name": form} if form else {},
             "latest_action_name": "action_listen",
         }
     )
@@ -222,3 +223,13 @@ async def test_action_answer_question_portal_word_keeps_question_with_kb(
 ) -> None:
     messages, _ = await _run(kb, _tracker("l'Urssaf et mon mot de passe Chorus oublié"))
     assert messages[0]["custom"]["kb"]["decision"] != "referral"
+
+
+async def test_action_answer_question_leaves_the_next_step_to_rasa_with_a_form_open(
+    kb: KnowledgeBase,
+) -> None:
+    # Rasa's policies may run this action after a form rejected a message; the form may then
+    # have to ask again, so the action does not end the turn itself.
+    messages, events = await _run(kb, _tracker(FORGOTTEN_PASSWORD, form="support_form"))
+    assert len(messages) == 1
+    assert events == TURN_ENDS[:1]
