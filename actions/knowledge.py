@@ -63,8 +63,9 @@ GONE_TEXT = text("utter_kb_gone")
 
 def turn_ends(tracker: Tracker) -> list[dict[str, Any]]:
     """What every run returns: the clicked entry forgotten, and the turn over. With a form
-    open (no rule runs this action so, but Rasa's policies may after a form rejects a
-    message), Rasa's policies decide what comes next: the form may have to ask again."""
+    open, Rasa's policies decide what comes next, since the form may have to ask again (no
+    rule runs this action inside a form, but the policies may after a form rejects a
+    message)."""
     forget = SlotSet("kb_entry_id", None)
     if tracker.active_loop_name:
         return [forget]

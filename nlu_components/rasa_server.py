@@ -25,10 +25,10 @@ defaults, so the model trained is the same:
   CPU per knowledge turn went from about 34 to 30 ms under 20 users sending knowledge
   questions (BENCHMARKS.md, session 10);
 - without oneDNN's kernels (``TF_ENABLE_ONEDNN_OPTS=0``): on DIET's small matrices they cost
-  more than TensorFlow's own. A parse took 10.7-12.5 ms of CPU with them and 8.7-8.9 ms
-  without, alternated runs of 136 real questions; the 426 parses of the development sets
-  and the held-out NLU set gave the same intents and entities, confidences within 3e-7
-  (BENCHMARKS.md, session 14).
+  more than TensorFlow's own. Two Rasa servers side by side, the same 274 real questions
+  sent to each in turn: 0.6-0.8 ms less CPU per parse without them (about 8 %), and 30 MiB
+  less memory; the 426 parses of the development sets and the held-out NLU set gave the
+  same intents and entities, confidences within 3e-7 (BENCHMARKS.md, session 14).
 
 And it keeps JAX out of the process (:data:`UNUSED_WHEN_SERVING`): TensorFlow 2.12 depends on
 it, and TensorFlow Lite's helpers import it when present, only to convert JAX functions to

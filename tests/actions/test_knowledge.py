@@ -20,12 +20,12 @@ from knowledge_base.text import simple_tokens
 
 CONTENT = Path(__file__).resolve().parents[1] / "knowledge_base" / "fixtures" / "content"
 # A wording that is no text of the fixture content (not the variant « mdp perdu »).
+FORGOTTEN_PASSWORD = "j'ai oublié mon mdp, comment faire ?"
 # Every run forgets the clicked entry and ends the turn (no policy run for action_listen).
 TURN_ENDS = [
     {"event": "slot", "timestamp": None, "name": "kb_entry_id", "value": None},
     {"event": "followup", "timestamp": None, "name": "action_listen"},
 ]
-FORGOTTEN_PASSWORD = "j'ai oublié mon mdp, comment faire ?"
 
 
 class _Embedder:

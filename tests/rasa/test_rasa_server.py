@@ -166,7 +166,7 @@ def test_rasa_server_runs_tensorflow_on_one_thread_per_operation(
 
 def test_rasa_server_runs_tensorflow_without_onednn(serving_tensorflow: dict[str, Any]) -> None:
     # oneDNN's kernels are on by default in this TensorFlow build; on DIET's small matrices
-    # they cost a fifth of a parse (nlu_components/rasa_server.py).
+    # they cost about 8 % of a parse (nlu_components/rasa_server.py).
     assert serving_tensorflow["onednn"] is False
 
 

@@ -170,8 +170,9 @@ def _conversations() -> list[tuple[str, dict[str, Any]]]:
 
 
 def test_conversations_wait_for_the_user_after_turn_ending_actions() -> None:
+    conversations = _conversations()
     continued = []
-    for name, item in _conversations():
+    for name, item in conversations:
         steps = item["steps"]
         for index, step in enumerate(steps):
             if step.get("action") not in TURN_ENDING_ACTIONS:
@@ -186,7 +187,7 @@ def test_conversations_wait_for_the_user_after_turn_ending_actions() -> None:
     # The check reads the conversations where the action appears.
     assert any(
         step.get("action") in TURN_ENDING_ACTIONS
-        for _, item in _conversations()
+        for _, item in conversations
         for step in item["steps"]
     )
 
