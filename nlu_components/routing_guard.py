@@ -20,6 +20,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -32,6 +33,7 @@ from nlu_components.routing_rules import (
     ASK_HUMAN_INTENT,
     OUT_OF_SCOPE_INTENT,
     ROLLOUT_INTENT,
+    holds_reference,
     reroute,
 )
 
@@ -70,10 +72,13 @@ class RoutingGuard(GraphComponent, IntentClassifier):
     def _guard(message: Message) -> None:
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
-        has_reference = any(
-            e.get(ENTITY_ATTRIBUTE_TYPE) == REFERENCE_ENTITY for e in message.get(ENTITIES) or []
-        )
-        new = reroute(name, message.get(TEXT) or "", has_reference)
+        text = message.get(TEXT) or ""
+        references = [
+            e.get(ENTITY_ATTRIBUTE_VALUE)
+            for e in message.get(ENTITIES) or []
+            if e.get(ENTITY_ATTRIBUTE_TYPE) == REFERENCE_ENTITY
+        ]
+        new = reroute(name, text, holds_reference(text, references))
         if new is None:
             return
         confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)

@@ -10,10 +10,11 @@ clarifies or abstains). The table is the whole policy:
 ========================  ==================================================================
 intent                    kept when the message…
 ========================  ==================================================================
-``check_status``          holds a submission reference, or asks about the user's own
+``check_status``          holds a submission reference in a form the lookup reads
+                          (« MJ-2024-000123 », « fa2024-12 »), or asks about the user's own
                           record (« où en est mon… », « mon mémoire a-t-il été payé ? »)
-                          without asking what a status means, what to do or how long it
-                          usually takes
+                          without asking what a status means, what to do, how long it
+                          usually takes, or whether one can follow it online
 ``ask_rollout_date``      asks *when* about invoicing, gives company figures, names a TIC
                           applicant's département, or is a short form answer (fewer than
                           ``SHORT_ANSWER_WORDS`` words)
@@ -46,6 +47,7 @@ it, and the main test suite checks it without Rasa.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from knowledge_base.text import fold_words as fold
 
@@ -94,11 +96,16 @@ GENERAL_QUESTION = _words(
     r"|contester|renvoyer|redeposer|annuler|savoir)|combien de temps|quel delai|quels delais"
     r"|delai moyen|delai de paiement|en general|normalement|habituellement|d habitude"
     r"|est ce normal|c est normal|que se passe t il|qui (?:doit|peut)"
+    # Which channel or tool (« je dois passer par quoi ? »), and whether or how one can follow
+    # a record online: questions about the portal, not a request for the user's own record.
+    r"|par quoi|avec quoi|(?:je peux|puis je|peut on|on peut|possible de|comment) suivre"
 )
 # Asking *when*: a date, a calendar, a start. « Obligé » or « concerné » alone ask whether,
-# which the knowledge base answers.
+# which the knowledge base answers; « quand même » (« je dois quand même l'utiliser ? »)
+# means « all the same », not « when ».
 WHEN_CUE = _words(
-    r"quand|date|dates|calendrier|echeances?|a partir de|depuis|des le|avant le|en 20\d\d|20\d\d"
+    r"quand(?! meme\b| bien meme\b)|date|dates|calendrier|echeances?|a partir de|depuis|des le"
+    r"|avant le|en 20\d\d|20\d\d"
 )
 # Company figures named without a usable number (« un chiffre d'affaires de quelques
 # millions »): the form asks for the number.
@@ -177,9 +184,12 @@ def rollout_form_matter(text: str, folded: str) -> bool:
         return True
     if find_departement(text) is not None:
         return True
+    # *When* without figures: the form's matter unless the question asks how, what or how
+    # long as well (the retrieval's, as in :func:`rollout_trigger`).
     return bool(
         WHEN_CUE.search(folded)
         and (INVOICING.search(folded) or OWN_COMPANY.search(folded) or find_categories(text))
+        and not GENERAL_QUESTION.search(folded)
     )
 
 
@@ -208,6 +218,15 @@ def other_administration(folded: str) -> bool:
         and not PORTAL_SUBJECT.search(folded)
         and not OWN_MATTERS.search(folded)
     )
+
+
+def holds_reference(text: str, entity_values: Iterable[object] = ()) -> bool:
+    """``text`` holds a submission reference the status lookup can use: one written in a
+    known form, or an entity value that normalises to one. DIET also tags look-alikes as
+    references (« 2026-2027 » in a question about the reform's calendar), which are not."""
+    from portal.submissions.references import find_references, normalise_reference
+
+    return bool(find_references(text)) or any(normalise_reference(str(v)) for v in entity_values)
 
 
 def _word_count(folded: str) -> int:

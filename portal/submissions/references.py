@@ -5,22 +5,18 @@ Canonical form: ``PREFIX-YEAR-NUMBER`` with the number zero-padded to 6 digits, 
 refund, ``TICGN`` accepted), ``FA`` (facture), ``AV`` (avoir). So « le mémoire n° MJ 2024
 000123 », « mj2024000123 » and « MJ-2024-123 » all give ``MJ-2024-000123``, and « ma
 facture fa2024-12 » gives ``FA-2024-000012``.
+
+Text only, on purpose: Rasa's routing guard reads references with it in Rasa's Python 3.10
+(:func:`nlu_components.routing_rules.holds_reference`), where the domain's enums do not load;
+the kind a prefix stands for is :func:`portal.submissions.service.kind_of`'s.
 """
 
 from __future__ import annotations
 
 import re
 
-from portal.submissions.states import Kind
-
 NUMBER_WIDTH = 6
 MAX_NUMBER_DIGITS = 9
-PREFIX_KINDS: dict[str, Kind] = {
-    "MJ": Kind.MEMOIRE_JUSTICE,
-    "TIC": Kind.REMBOURSEMENT_TIC_TICGN,
-    "FA": Kind.FACTURE,
-    "AV": Kind.AVOIR,
-}
 _PREFIX_ALIASES = {"TICGN": "TIC"}
 _SEP = r"[\s\-_/.]*"
 _PATTERN = re.compile(
@@ -51,8 +47,3 @@ def normalise_reference(text: str) -> str | None:
     """The canonical form when ``text`` is exactly one reference (spaces aside), else None."""
     match = _PATTERN.fullmatch((text or "").strip())
     return _canonical(match) if match else None
-
-
-def kind_of(reference: str) -> Kind | None:
-    """The kind a canonical reference's prefix stands for."""
-    return PREFIX_KINDS.get(reference.split("-", 1)[0])

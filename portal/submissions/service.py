@@ -14,7 +14,7 @@ from portal.accounts import repository as accounts
 from portal.submissions import repository
 from portal.submissions.dates import add_years, as_utc
 from portal.submissions.models import RETENTION_YEARS, Submission, SubmissionEvent
-from portal.submissions.references import kind_of, normalise_reference
+from portal.submissions.references import normalise_reference
 from portal.submissions.states import (
     INITIAL_STATUS,
     KIND_LABELS,
@@ -25,6 +25,19 @@ from portal.submissions.states import (
 )
 
 logger = logging.getLogger(__name__)
+
+PREFIX_KINDS: dict[str, Kind] = {
+    "MJ": Kind.MEMOIRE_JUSTICE,
+    "TIC": Kind.REMBOURSEMENT_TIC_TICGN,
+    "FA": Kind.FACTURE,
+    "AV": Kind.AVOIR,
+}
+
+
+def kind_of(reference: str) -> Kind | None:
+    """The kind a canonical reference's prefix stands for
+    (:mod:`portal.submissions.references`)."""
+    return PREFIX_KINDS.get(reference.split("-", 1)[0])
 
 
 class SubmissionError(Exception):

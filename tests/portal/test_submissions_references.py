@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from portal.submissions.references import find_references, kind_of, normalise_reference
+from portal.submissions.references import find_references, normalise_reference
+from portal.submissions.service import kind_of
 from portal.submissions.states import Kind
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlu_components.routing_rules import reroute
+from nlu_components.routing_rules import holds_reference, reroute
+from tests.rasa.rasa_env import run_in_rasa_env
 
 RETRIEVAL = "ask_question"
 
@@ -27,6 +28,33 @@ def test_reroute_check_status_keeps_a_message_with_a_reference() -> None:
         )
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "entity_values"),
+    [
+        ("où en est le mémoire MJ 2024 000123 ?", []),
+        ("et celle-ci, elle est payée ?", ["fa2024-12"]),
+        ("statut du dossier TICGN-2025-88 ?", ["TICGN-2025-88"]),
+    ],
+)
+def test_holds_reference_finds_references_the_lookup_reads(
+    text: str, entity_values: list[str]
+) -> None:
+    assert holds_reference(text, entity_values)
+
+
+@pytest.mark.parametrize(
+    ("text", "entity_values"),
+    [
+        # DIET tags such look-alikes as references: years, a span of years, a bare number.
+        ("pourquoi la réforme est-elle repoussée à 2026-2027 ?", ["2026-2027"]),
+        ("ma facture 45871 a été rejetée", ["45871"]),
+        ("où en est ma facture ?", []),
+    ],
+)
+def test_holds_reference_ignores_look_alikes(text: str, entity_values: list[str]) -> None:
+    assert not holds_reference(text, entity_values)
 
 
 def test_reroute_check_status_same_question_without_reference_goes_to_retrieval() -> None:
@@ -58,6 +86,8 @@ def test_reroute_check_status_keeps_the_users_own_record(text: str) -> None:
         "combien de temps faut-il en général pour que mon mémoire soit payé ?",
         "ma facture est suspendue, est-ce normal ?",
         "comment corriger ma facture rejetée par le service ?",
+        "peut-on suivre l'avancement de mon mémoire sur internet ?",
+        "je peux suivre ma demande de remboursement depuis mon téléphone ?",
     ],
 )
 def test_reroute_check_status_general_questions_go_to_retrieval(text: str) -> None:
@@ -103,6 +133,10 @@ def test_reroute_ask_rollout_date_keeps_when_figures_or_place(text: str) -> None
         "comment un expert judiciaire dépose-t-il son mémoire de frais sur le portail ?",
         "quels formulaires un interprète traducteur doit-il remplir pour être payé ?",
         "un artisan plombier peut-il envoyer ses factures au format PDF sur Chorus Pro ?",
+        # « Par quoi » asks which channel, not when, even with a year named.
+        "à partir de 2027, mes factures devront passer par quoi ?",
+        # « Quand même » is « all the same », not « when ».
+        "notre contrat est ancien, devons-nous quand même facturer sur Chorus Pro ?",
     ],
 )
 def test_reroute_ask_rollout_date_long_trade_question_goes_to_retrieval(text: str) -> None:
@@ -246,6 +280,8 @@ def test_reroute_portal_question_with_rollout_trigger_goes_to_rollout(message: s
         "quand la facture électronique devient-elle obligatoire ?",
         "quel délai pour le remboursement TIC dans la Somme ?",
         "Je dirige une PME, comment choisir ma plateforme agréée ?",
+        "Je suis auto-entrepreneur, dois-je quand même passer à la facture électronique ?",
+        "En 2026, je dois envoyer mes factures par quoi ?",
     ],
 )
 def test_reroute_portal_question_without_rollout_trigger_stays(message: str) -> None:
@@ -320,3 +356,25 @@ def test_reroute_tic_question_naming_the_portal_without_asking_whether_one_can_f
 def test_reroute_follow_up_naming_a_company_size_goes_to_the_rollout_form() -> None:
     assert reroute("ask_question", "et pour une ETI ?") == "ask_rollout_date"
     assert reroute("ask_question", "et pour une facture rejetée ?") is None
+
+
+# --- in Rasa's own Python ---------------------------------------------------------------
+
+RASA_ENV_SCRIPT = """
+import json
+from nlu_components.routing_rules import holds_reference, reroute
+
+text = "où en est le mémoire MJ 2024 000123 ?"
+print(json.dumps({
+    "reference": holds_reference(text, []),
+    "look_alike": holds_reference("repoussée à 2026-2027 ?", ["2026-2027"]),
+    "kept": reroute("check_status", text, holds_reference(text, [])),
+}))
+"""
+
+
+def test_reroute_runs_in_rasa_python() -> None:
+    # The guard runs in Rasa's Python 3.10: everything the rules import must load there
+    # (a reference module importing the domain's 3.11 enums broke every Rasa parse).
+    result = run_in_rasa_env(RASA_ENV_SCRIPT)
+    assert result == {"reference": True, "look_alike": False, "kept": None}
