@@ -10,12 +10,15 @@ from sqlalchemy.orm import Session
 
 from support_tickets import service
 from support_tickets.config import get_support_settings
+from support_tickets.incident_evidence import separation
 from support_tickets.similarity import EmbeddingSimilarity, get_similarity
 from tests.support_tickets.conftest import unique_email
 
 LOGIN = "Je n'arrive pas à me connecter à mon compte, mot de passe refusé."
 LOGIN_AGAIN = "Impossible de me connecter : mon mot de passe ne marche pas."
 REFUND = "Quand sera versé le remboursement TICGN de mon exploitation agricole ?"
+# Share of the pairs of one problem's reports (incident_evidence.py) the threshold must link.
+MIN_SAME_PROBLEM_SHARE = 0.5
 
 
 @pytest.fixture
@@ -48,3 +51,11 @@ def test_create_ticket_with_real_embedder_links_paraphrase_not_other_topic(
     assert again.duplicate_of_id == first.id
     assert any(r.startswith("description similaire") for r in again.duplicate_reasons)
     assert other.duplicate_of_id is None
+
+
+def test_duplicate_threshold_separates_the_evidence(real_similarity: EmbeddingSimilarity) -> None:
+    # No two different problems are linked, and most reports of one problem are.
+    threshold = get_support_settings().duplicate_min_similarity
+    evidence = separation(real_similarity)
+    assert evidence.wrong_at_least(threshold) == 0, evidence.different[-3:]
+    assert evidence.share_at_least(threshold) >= MIN_SAME_PROBLEM_SHARE, evidence.same
