@@ -7,7 +7,8 @@
   first: independent signals pointing at it), a lead of ``AGREE_MARGIN_FACTOR`` times that
   is enough; an entry that leads the dense side alone by ``DENSE_LEAD`` counts as
   agreeing; a near tie (lead below ``NEAR_TIE_MARGIN``) is never answered, whatever the
-  settings;
+  settings, and a bare subject (one content word, :data:`BARE_TOPIC_MAX_WORDS`) gets no
+  reduced lead from agreement;
 - **clarify**: best fused score ≥ ``clarify_min_score`` otherwise; keeps the 2–3 best
   distinct entries within ``CLARIFY_SPREAD`` of the best one (the runner-up always);
 - **abstain**: anything lower.
@@ -32,6 +33,7 @@ from typing import Any, Literal
 from knowledge_base.config import KnowledgeBaseSettings
 from knowledge_base.fact_types import asked_fact, states_fact
 from knowledge_base.search import Hit
+from knowledge_base.text import simple_tokens, stop_words
 
 logger = logging.getLogger("knowledge_base.decision")
 
@@ -49,6 +51,14 @@ DENSE_LEAD = 0.15
 # clarifications), while « mon compte », « facture » or « remboursement » would otherwise
 # get the answer of one entry among several within a few hundredths of each other.
 NEAR_TIE_MARGIN = 0.05
+# A query of at most this many content words (« mon compte », « remboursement », « mémoire »)
+# names a subject, not a question. Every side then ranks the entries on that one word, so
+# their agreement is no independent evidence, and the lead an agreement lowers stays whole
+# (``answer_min_margin``). With the embedder built from the content of 2026-12-07, « mon
+# compte » led by 0.057 with the sides agreeing, just past the near tie, and got the answer
+# on the mémoires' restricted accounts; a subject with one clear entry (a lead of at least
+# ``answer_min_margin``) is still answered.
+BARE_TOPIC_MAX_WORDS = 1
 # The side rankings that vote for an entry, and how many must put it first to agree.
 AGREEMENT_SIDES = ("dense", "lexical", "classifier")
 AGREE_MIN_SIDES = 2
@@ -141,6 +151,13 @@ def dense_lead(entry: Hit, hits: list[Hit]) -> float:
 def confident(entry: Hit, hits: list[Hit]) -> bool:
     """Both sides agree on ``entry``, or the dense side alone puts it clearly first."""
     return sides_agree(entry, hits) or dense_lead(entry, hits) >= DENSE_LEAD
+
+
+def bare_topic(query: str) -> bool:
+    """``query`` names at most :data:`BARE_TOPIC_MAX_WORDS` content words."""
+    stops = stop_words()
+    words = [w for w in simple_tokens(query) if w not in stops and (len(w) > 1 or w.isdigit())]
+    return len(words) <= BARE_TOPIC_MAX_WORDS
 
 
 def required_margin(answer_min_margin: float, agree: bool) -> float:
@@ -258,11 +275,14 @@ def decide(
     runner_up = entries[1].fused if len(entries) > 1 else 0.0
     margin = best_score - runner_up
     agree = bool(entries) and confident(entries[0], ordered)
+    bare = bare_topic(query)
     crossed = {
         "answer_min_score": best_score >= settings.answer_min_score,
-        "answer_min_margin": margin >= required_margin(settings.answer_min_margin, agree),
+        "answer_min_margin": margin
+        >= required_margin(settings.answer_min_margin, agree and not bare),
         "sides_agree": agree,
         "clarify_min_score": best_score >= settings.clarify_min_score,
+        "bare_topic": bare,
     }
     fact = asked_fact(query)
     fact_missing = (

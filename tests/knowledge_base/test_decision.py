@@ -6,6 +6,7 @@ import pytest
 from knowledge_base.config import KnowledgeBaseSettings
 from knowledge_base.decision import (
     Decision,
+    bare_topic,
     confident,
     decide,
     dense_lead,
@@ -21,6 +22,8 @@ from knowledge_base.search import Hit, KnowledgeBase
 # spread below is exact in floating point: answer at 0.5 with a lead of 0.25 (0.0625 when
 # the sides agree), clarify at 0.25.
 BOUNDS = KnowledgeBaseSettings(answer_min_score=0.5, answer_min_margin=0.25, clarify_min_score=0.25)
+# A question, not a bare subject: the agreement of the sides lowers the lead it needs.
+QUESTION = "comment déposer ma facture sur le portail ?"
 DURATION_QUESTION = "combien de temps pour être remboursé ?"
 STATES_DURATION = "Le remboursement intervient sous 30 jours."
 NO_DURATION = "Remplissez le formulaire en ligne."
@@ -65,7 +68,7 @@ def _ids(hits: tuple[Hit, ...] | list[Hit]) -> list[str]:
 
 def test_decide_score_at_answer_threshold_answers() -> None:
     # Best exactly at answer_min_score, lead exactly answer_min_margin: both are reached.
-    decision = decide("q", [_unit_hit("a", 0.5), _unit_hit("b", 0.25)], BOUNDS)
+    decision = decide(QUESTION, [_unit_hit("a", 0.5), _unit_hit("b", 0.25)], BOUNDS)
     assert decision.action == "answer"
     assert _ids(decision.candidates) == ["a"]
     assert decision.best_score == 0.5 and decision.margin == 0.25
@@ -73,7 +76,7 @@ def test_decide_score_at_answer_threshold_answers() -> None:
 
 
 def test_decide_score_just_below_answer_threshold_clarifies() -> None:
-    decision = decide("q", [_unit_hit("a", 0.49609375), _unit_hit("b", 0.24609375)], BOUNDS)
+    decision = decide(QUESTION, [_unit_hit("a", 0.49609375), _unit_hit("b", 0.24609375)], BOUNDS)
     assert decision.margin == 0.25  # the lead is enough: only the score fails
     assert decision.action == "clarify"
     assert _ids(decision.candidates) == ["a", "b"]
@@ -87,7 +90,7 @@ def test_decide_score_between_clarify_and_answer_thresholds_clarifies() -> None:
         _unit_hit("a", 0.375, dense_rank=1, lexical_rank=1, classifier_rank=1),
         _unit_hit("b", 0.0625, dense_rank=2, lexical_rank=2, classifier_rank=2),
     ]
-    decision = decide("q", hits, BOUNDS)
+    decision = decide(QUESTION, hits, BOUNDS)
     assert decision.agree is True and decision.margin == 0.3125
     assert decision.action == "clarify"
     assert _ids(decision.candidates) == ["a", "b"]  # the runner-up is always offered
@@ -95,32 +98,32 @@ def test_decide_score_between_clarify_and_answer_thresholds_clarifies() -> None:
 
 def test_decide_off_topic_abstains_instead_of_clarifying() -> None:
     hits = [_unit_hit("a", 0.375), _unit_hit("b", 0.3125)]
-    assert decide("q", hits, BOUNDS).action == "clarify"
-    decision = decide("q", hits, BOUNDS, off_topic=True)
+    assert decide(QUESTION, hits, BOUNDS).action == "clarify"
+    decision = decide(QUESTION, hits, BOUNDS, off_topic=True)
     assert decision.action == "abstain" and decision.candidates == ()
     assert decision.best_score == 0.375  # the scores stay in the record
 
 
 def test_decide_off_topic_keeps_a_confident_answer() -> None:
-    decision = decide("q", [_unit_hit("a", 0.5), _unit_hit("b", 0.25)], BOUNDS, off_topic=True)
+    decision = decide(QUESTION, [_unit_hit("a", 0.5), _unit_hit("b", 0.25)], BOUNDS, off_topic=True)
     assert decision.action == "answer" and _ids(decision.candidates) == ["a"]
 
 
 def test_decide_score_at_clarify_threshold_clarifies() -> None:
-    decision = decide("q", [_unit_hit("a", 0.25), _unit_hit("b", 0.125)], BOUNDS)
+    decision = decide(QUESTION, [_unit_hit("a", 0.25), _unit_hit("b", 0.125)], BOUNDS)
     assert decision.action == "clarify"
     assert _ids(decision.candidates) == ["a", "b"]
 
 
 def test_decide_score_just_below_clarify_threshold_abstains() -> None:
-    decision = decide("q", [_unit_hit("a", 0.24609375), _unit_hit("b", 0.125)], BOUNDS)
+    decision = decide(QUESTION, [_unit_hit("a", 0.24609375), _unit_hit("b", 0.125)], BOUNDS)
     assert decision.action == "abstain"
     assert decision.candidates == () and decision.best is None
     assert decision.best_score == 0.24609375
 
 
 def test_decide_no_hits_abstains() -> None:
-    decision = decide("q", [], BOUNDS)
+    decision = decide(QUESTION, [], BOUNDS)
     assert decision.action == "abstain" and decision.candidates == () and decision.hits == ()
     assert decision.best_score == 0.0 and decision.margin == 0.0
     assert decision.agree is False and decision.missing_fact is None
@@ -130,24 +133,24 @@ def test_decide_no_hits_abstains() -> None:
 
 
 def test_decide_margin_just_below_required_clarifies() -> None:
-    decision = decide("q", [_unit_hit("a", 0.75), _unit_hit("b", 0.5078125)], BOUNDS)
+    decision = decide(QUESTION, [_unit_hit("a", 0.75), _unit_hit("b", 0.5078125)], BOUNDS)
     assert decision.margin == 0.2421875 and decision.agree is False
     assert decision.action == "clarify"
     assert _ids(decision.candidates) == ["a", "b"]
 
 
 def test_decide_margin_of_a_single_entry_is_its_score() -> None:
-    decision = decide("q", [_unit_hit("a", 0.75)], BOUNDS)
+    decision = decide(QUESTION, [_unit_hit("a", 0.75)], BOUNDS)
     assert decision.action == "answer" and decision.margin == 0.75
 
 
 def test_decide_agreement_margin_at_a_quarter_answers() -> None:
     # Dense and lexical sides put "a" first: a lead of 0.25 * 0.25 = 0.0625 is enough.
     a = _unit_hit("a", 0.75, dense_rank=1, lexical_rank=1, classifier_rank=2)
-    at = decide("q", [a, _unit_hit("b", 0.6875, dense_rank=2, lexical_rank=2)], BOUNDS)
+    at = decide(QUESTION, [a, _unit_hit("b", 0.6875, dense_rank=2, lexical_rank=2)], BOUNDS)
     assert at.agree is True and at.margin == 0.0625
     assert at.action == "answer" and _ids(at.candidates) == ["a"]
-    below = decide("q", [a, _unit_hit("b", 0.69140625, dense_rank=2, lexical_rank=2)], BOUNDS)
+    below = decide(QUESTION, [a, _unit_hit("b", 0.69140625, dense_rank=2, lexical_rank=2)], BOUNDS)
     assert below.agree is True and below.margin == 0.05859375
     assert below.action == "clarify" and _ids(below.candidates) == ["a", "b"]
 
@@ -155,7 +158,9 @@ def test_decide_agreement_margin_at_a_quarter_answers() -> None:
 def test_decide_without_agreement_needs_the_full_margin() -> None:
     # The same lead of 0.0625 with only one side putting "a" first is not enough.
     a = _unit_hit("a", 0.75, dense_rank=1, lexical_rank=2, classifier_rank=2)
-    decision = decide("q", [a, _unit_hit("b", 0.6875, lexical_rank=1, classifier_rank=1)], BOUNDS)
+    decision = decide(
+        QUESTION, [a, _unit_hit("b", 0.6875, lexical_rank=1, classifier_rank=1)], BOUNDS
+    )
     assert decision.agree is False
     assert decision.action == "clarify"
 
@@ -163,10 +168,39 @@ def test_decide_without_agreement_needs_the_full_margin() -> None:
 def test_decide_near_tie_is_never_answered() -> None:
     no_margin = BOUNDS.model_copy(update={"answer_min_margin": 0.0})
     a = _unit_hit("a", 0.75, dense_rank=1, lexical_rank=1)
-    ahead = decide("q", [a, _unit_hit("b", 0.6875)], no_margin)
+    ahead = decide(QUESTION, [a, _unit_hit("b", 0.6875)], no_margin)
     assert ahead.action == "answer"  # 0.0625 ≥ NEAR_TIE_MARGIN (0.05)
-    tie = decide("q", [a, _unit_hit("b", 0.71875)], no_margin)
+    tie = decide(QUESTION, [a, _unit_hit("b", 0.71875)], no_margin)
     assert tie.margin == 0.03125 and tie.action == "clarify"
+
+
+@pytest.mark.parametrize(
+    ("query", "bare"),
+    [
+        ("mon compte", True),
+        ("remboursement", True),
+        ("Factur-X ?", True),
+        ("le mémoire", True),
+        ("compte restreint", False),
+        ("mot de passe oublié", False),
+        ("comment déposer ma facture ?", False),
+    ],
+)
+def test_bare_topic_cases(query: str, bare: bool) -> None:
+    assert bare_topic(query) is bare
+
+
+def test_decide_bare_topic_gets_no_reduced_margin_from_agreement() -> None:
+    # The sides agree on "a", 0.0625 ahead: enough for a question, not for a bare subject.
+    a = _unit_hit("a", 0.75, dense_rank=1, lexical_rank=1, classifier_rank=1)
+    b = _unit_hit("b", 0.6875, dense_rank=2, lexical_rank=2, classifier_rank=2)
+    assert decide(QUESTION, [a, b], BOUNDS).action == "answer"
+    subject = decide("mon compte", [a, b], BOUNDS)
+    assert subject.agree is True and subject.action == "clarify"
+    assert _ids(subject.candidates) == ["a", "b"]
+    # A subject with one clear entry (the full lead of 0.25) is answered.
+    clear = decide("mon compte", [a, _unit_hit("c", 0.5)], BOUNDS)
+    assert clear.action == "answer" and _ids(clear.candidates) == ["a"]
 
 
 def test_required_margin_values() -> None:
@@ -205,10 +239,10 @@ def test_decide_dense_lead_counts_as_agreement() -> None:
     # No side rank is 1 for "a", but it leads the dense side by 0.15: the quarter margin
     # (0.0625) is enough.
     b = _unit_hit("b", 0.6875, dense=0.0, dense_rank=1, lexical_rank=1)
-    leading = decide("q", [_unit_hit("a", 0.75, dense=0.15), b], BOUNDS)
+    leading = decide(QUESTION, [_unit_hit("a", 0.75, dense=0.15), b], BOUNDS)
     assert leading.agree is True and leading.action == "answer"
     b_closer = _unit_hit("b", 0.6875, dense=0.0078125, dense_rank=1, lexical_rank=1)
-    short = decide("q", [_unit_hit("a", 0.75, dense=0.15), b_closer], BOUNDS)
+    short = decide(QUESTION, [_unit_hit("a", 0.75, dense=0.15), b_closer], BOUNDS)
     assert short.agree is False and short.action == "clarify"
 
 
@@ -296,14 +330,14 @@ def test_decide_same_entry_units_do_not_compete() -> None:
         _unit_hit("guide#a", 0.75, kind="section", source="guide#a"),
         _unit_hit("faq-b", 0.5),
     ]
-    decision = decide("q", hits, BOUNDS)
+    decision = decide(QUESTION, hits, BOUNDS)
     assert decision.margin == 0.25 and decision.action == "answer"
     assert _ids(decision.candidates) == ["faq-a"]
     assert _ids(decision.hits) == ["faq-a", "guide#a", "faq-b"]
 
 
 def test_decide_sorts_hits_by_fused_score() -> None:
-    decision = decide("q", [_unit_hit("b", 0.25), _unit_hit("a", 0.75)], BOUNDS)
+    decision = decide(QUESTION, [_unit_hit("b", 0.25), _unit_hit("a", 0.75)], BOUNDS)
     assert decision.action == "answer" and _ids(decision.candidates) == ["a"]
     assert _ids(decision.hits) == ["a", "b"] and decision.margin == 0.5
 
@@ -319,20 +353,20 @@ def test_decide_clarify_keeps_entries_within_spread() -> None:
         _unit_hit("c", 0.25),
         _unit_hit("d", 0.125),
     ]
-    assert _ids(decide("q", hits, BOUNDS).candidates) == ["a", "b", "c"]
+    assert _ids(decide(QUESTION, hits, BOUNDS).candidates) == ["a", "b", "c"]
     beyond = [_unit_hit("a", 0.4), _unit_hit("b", 0.375), _unit_hit("c", 0.24609375)]
-    assert _ids(decide("q", beyond, BOUNDS).candidates) == ["a", "b"]
+    assert _ids(decide(QUESTION, beyond, BOUNDS).candidates) == ["a", "b"]
 
 
 def test_decide_clarify_offers_at_most_three_entries() -> None:
     scores = {"a": 0.45, "b": 0.44, "c": 0.43, "d": 0.42, "e": 0.41}
     hits = [_unit_hit(uid, score) for uid, score in scores.items()]
-    decision = decide("q", hits, BOUNDS)
+    decision = decide(QUESTION, hits, BOUNDS)
     assert decision.action == "clarify" and _ids(decision.candidates) == ["a", "b", "c"]
 
 
 def test_decide_clarify_always_offers_the_runner_up() -> None:
-    decision = decide("q", [_unit_hit("a", 0.4), _unit_hit("b", 0.0625)], BOUNDS)
+    decision = decide(QUESTION, [_unit_hit("a", 0.4), _unit_hit("b", 0.0625)], BOUNDS)
     assert decision.action == "clarify" and _ids(decision.candidates) == ["a", "b"]
 
 
@@ -342,7 +376,7 @@ def test_decide_single_entry_between_thresholds_is_answered() -> None:
         _unit_hit("faq-a", 0.375, source="guide#a"),
         _unit_hit("guide#a", 0.25, kind="section", source="guide#a"),
     ]
-    decision = decide("q", hits, BOUNDS)
+    decision = decide(QUESTION, hits, BOUNDS)
     assert decision.action == "answer" and _ids(decision.candidates) == ["faq-a"]
 
 
@@ -452,7 +486,7 @@ def _record_hits() -> list[Hit]:
 
 
 def test_decision_to_record_content() -> None:
-    record = decide("q", _record_hits(), BOUNDS).to_record()
+    record = decide(QUESTION, _record_hits(), BOUNDS).to_record()
     assert record == {
         "decision": "answer",
         "missing_fact": None,
@@ -495,7 +529,7 @@ def test_decision_to_record_content() -> None:
 
 
 def test_decision_is_frozen() -> None:
-    decision = decide("q", [_unit_hit("a", 0.75)], BOUNDS)
+    decision = decide(QUESTION, [_unit_hit("a", 0.75)], BOUNDS)
     with pytest.raises(dataclasses.FrozenInstanceError):
         decision.action = "abstain"  # type: ignore[misc]
 
@@ -519,11 +553,12 @@ def test_decision_defaults_and_best() -> None:
 
 def test_decide_logs_scores_and_crossed_thresholds(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="knowledge_base.decision"):
-        decide("q", _record_hits(), BOUNDS)
+        decide(QUESTION, _record_hits(), BOUNDS)
         decide(DURATION_QUESTION, [], BOUNDS, off_topic=True)
     messages = [r.getMessage() for r in caplog.records if r.name == "knowledge_base.decision"]
     assert messages == [
-        "kb.decision action=answer query='q' best=a score=0.765 margin=0.333 "
+        "kb.decision action=answer query='comment déposer ma facture sur le portail ?' best=a "
+        "score=0.765 margin=0.333 "
         "crossed=['answer_min_score', 'answer_min_margin', 'clarify_min_score'] "
         "fact_asked=None fact_missing=False off_topic=False "
         "top=[('a', 0.612, 0.877, 0.765), ('b', 0.5, 0.432, 0.432), ('c', 0.25, 0.25, 0.25)]",
@@ -554,21 +589,21 @@ def _hit(uid: str, fused: float, source: str = "", rank: int = 1, side_rank: int
 
 
 def test_decide_answer_when_high_and_ahead() -> None:
-    decision = decide("q", [_hit("a", 0.8, "g#a"), _hit("b", 0.5, "g#b")], SETTINGS)
+    decision = decide(QUESTION, [_hit("a", 0.8, "g#a"), _hit("b", 0.5, "g#b")], SETTINGS)
     assert decision.action == "answer" and decision.best.unit.id == "a"
     assert decision.margin == pytest.approx(0.3)
 
 
 def test_decide_clarify_when_close_runner_up() -> None:
     hits = [_hit("a", 0.7, "g#a"), _hit("b", 0.68, "g#b"), _hit("c", 0.66, "g#c"), _hit("d", 0.2)]
-    decision = decide("q", hits, SETTINGS)
+    decision = decide(QUESTION, hits, SETTINGS)
     assert decision.action == "clarify"
     assert [h.unit.id for h in decision.candidates] == ["a", "b", "c"]
 
 
 def test_decide_same_source_does_not_compete() -> None:
     hits = [_hit("faq", 0.7, "g#x"), _hit("g#x", 0.69, "g#x"), _hit("other", 0.4, "g#y")]
-    decision = decide("q", hits, SETTINGS)
+    decision = decide(QUESTION, hits, SETTINGS)
     assert decision.action == "answer" and decision.margin == pytest.approx(0.3)
 
 
@@ -582,11 +617,11 @@ def test_decide_abstain_when_low(caplog: pytest.LogCaptureFixture) -> None:
 
 def test_decide_agreement_lowers_the_margin() -> None:
     agreeing = [_hit("a", 0.7, "g#a", side_rank=1), _hit("b", 0.64, "g#b", side_rank=2)]
-    decision = decide("q", agreeing, SETTINGS)
+    decision = decide(QUESTION, agreeing, SETTINGS)
     assert decision.action == "answer" and decision.agree
     assert decision.to_record()["sides_agree"] is True
     split = [_hit("a", 0.7, "g#a", side_rank=2), _hit("b", 0.64, "g#b", side_rank=1)]
-    assert decide("q", split, SETTINGS).action == "clarify"
+    assert decide(QUESTION, split, SETTINGS).action == "clarify"
 
 
 def test_decide_agreement_section_counts_for_its_faq() -> None:
@@ -602,17 +637,17 @@ def test_decide_agreement_section_counts_for_its_faq() -> None:
         dense_rank=1,
         lexical_rank=1,
     )
-    decision = decide("q", [faq, section, _hit("b", 0.64, "g#b", side_rank=2)], SETTINGS)
+    decision = decide(QUESTION, [faq, section, _hit("b", 0.64, "g#b", side_rank=2)], SETTINGS)
     assert decision.agree and decision.action == "answer"
 
 
 def test_decide_agreement_never_answers_a_tie() -> None:
     tie = [_hit("a", 0.7, "g#a", side_rank=1), _hit("b", 0.7, "g#b", side_rank=2)]
-    assert decide("q", tie, SETTINGS).action == "clarify"
+    assert decide(QUESTION, tie, SETTINGS).action == "clarify"
     # A lead under NEAR_TIE_MARGIN is a tie too, even with no margin configured.
     near = [_hit("a", 0.7, "g#a", side_rank=1), _hit("b", 0.67, "g#b", side_rank=2)]
     no_margin = SETTINGS.model_copy(update={"answer_min_margin": 0.0})
-    assert decide("q", near, no_margin).action == "clarify"
+    assert decide(QUESTION, near, no_margin).action == "clarify"
 
 
 def test_decide_on_fixture_index(fixture_kb: KnowledgeBase) -> None:
