@@ -50,6 +50,7 @@ import re
 from collections.abc import Iterable
 
 from knowledge_base.text import fold_words as fold
+from portal.submissions.references import find_references, normalise_reference
 
 RETRIEVAL_INTENT = "ask_question"
 # A form answer such as « 30 salariés » or « PME » is short; a question is longer.
@@ -224,8 +225,6 @@ def holds_reference(text: str, entity_values: Iterable[object] = ()) -> bool:
     """``text`` holds a submission reference the status lookup can use: one written in a
     known form, or an entity value that normalises to one. DIET also tags look-alikes as
     references (« 2026-2027 » in a question about the reform's calendar), which are not."""
-    from portal.submissions.references import find_references, normalise_reference
-
     return bool(find_references(text)) or any(normalise_reference(str(v)) for v in entity_values)
 
 
