@@ -65,7 +65,11 @@ class Text:
     text: str
 
 
-HELD_OUT_SETS = ("real_questions/test.jsonl", "real_questions/test2.jsonl")
+HELD_OUT_SETS = (
+    "real_questions/test.jsonl",
+    "real_questions/test2.jsonl",
+    "real_questions/test3.jsonl",
+)
 """The held-out sets: their questions are never printed (a content writer who reads one in a
 failure message has seen the test set); the training text to reword is enough."""
 
