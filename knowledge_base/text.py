@@ -21,8 +21,6 @@ from functools import lru_cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 if TYPE_CHECKING:
     from spacy.language import Language
 
@@ -33,8 +31,6 @@ SPACY_MODEL = "fr_core_news_md"
 # lemmas on every indexed text and every evaluation question, 130 MB less per process
 # (issue 17, BENCHMARKS.md).
 SPACY_EXCLUDE = ("parser", "ner", "senter", "strings")
-LOOKUP_TABLE = "lemma_lookup"
-EXCEPTIONS_TABLE = "lemma_exc"
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _ELISION = re.compile(r"\b(?:l|j|d|m|t|s|n|c|qu|jusqu|lorsqu|puisqu|quoiqu)'", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+")
@@ -125,77 +121,18 @@ def import_spacy() -> ModuleType:
     return spacy
 
 
-class CompactLookup:
-    """A read-only table of the lemmatiser (``get``, ``in``, ``[]``) in numpy: the keys'
-    64-bit spaCy ids sorted, and each distinct value once.
-
-    ``lemma_lookup`` (217,000 forms) and the per-part-of-speech dictionaries of
-    ``lemma_exc`` (176,000 forms) hold one Python list and string per form, about 90 MB;
-    spaCy's own ``Table`` already keys ``lemma_lookup`` by these ids. The values are
-    shared: the lemmatiser only reads them.
-    """
-
-    def __init__(self, items: Iterable[tuple[int, Any]]) -> None:
-        distinct: dict[tuple[str, ...], int] = {}
-        ids: list[int] = []
-        slots: list[int] = []
-        for key_id, value in items:
-            ids.append(key_id)
-            slots.append(distinct.setdefault(tuple(value), len(distinct)))
-        keys = np.asarray(ids, dtype=np.uint64)
-        order = np.argsort(keys, kind="stable")
-        self._keys = keys[order]
-        self._slots = np.asarray(slots, dtype=np.int32)[order]
-        self._values = [list(value) for value in distinct]
-        if len(np.unique(self._keys)) != len(self._keys):
-            raise ValueError("two keys share an id")
-
-    def _slot(self, key: str | int) -> int:
-        from spacy.strings import get_string_id
-
-        key_id = np.uint64(get_string_id(key))
-        i = int(np.searchsorted(self._keys, key_id))
-        return i if i < len(self._keys) and self._keys[i] == key_id else -1
-
-    def get(self, key: str | int, default: Any = None) -> Any:
-        i = self._slot(key)
-        return default if i < 0 else self._values[self._slots[i]]
-
-    def __contains__(self, key: str | int) -> bool:
-        return self._slot(key) >= 0
-
-    def __getitem__(self, key: str | int) -> Any:
-        i = self._slot(key)
-        if i < 0:
-            raise KeyError(key)
-        return self._values[self._slots[i]]
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-
-def _compact_lemma_tables(nlp: Language) -> None:
-    """Replace the lemmatiser's two large tables by :class:`CompactLookup` (same lemmas:
-    ``tests/knowledge_base/test_text_pipeline.py``; issue 17)."""
-    from spacy.strings import get_string_id
-
-    lemmatizer: Any = nlp.get_pipe("lemmatizer")
-    lookups = lemmatizer.lookups
-    if lookups.has_table(LOOKUP_TABLE):
-        lookups.set_table(LOOKUP_TABLE, CompactLookup(lookups.get_table(LOOKUP_TABLE).items()))
-    if lookups.has_table(EXCEPTIONS_TABLE):
-        exceptions = lookups.get_table(EXCEPTIONS_TABLE)
-        for pos, forms in list(exceptions.items()):
-            exceptions[pos] = CompactLookup((get_string_id(k), v) for k, v in forms.items())
-
-
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
-    """The shared spaCy pipeline (tagger and lemmatiser only, see :data:`SPACY_EXCLUDE`)."""
+    """The shared spaCy pipeline: tagger and lemmatiser only (see :data:`SPACY_EXCLUDE`),
+    the lemmatiser's tables read from their compact file (:mod:`lemma_tables`)."""
+    from knowledge_base.lemma_tables import ensure_tables, read_tables
+
     spacy = import_spacy()
     with _lock:
-        nlp: Language = spacy.load(SPACY_MODEL, exclude=list(SPACY_EXCLUDE))
-        _compact_lemma_tables(nlp)
+        lookups = read_tables(ensure_tables(SPACY_MODEL))
+        nlp: Language = spacy.load(SPACY_MODEL, exclude=[*SPACY_EXCLUDE, "lemmatizer"])
+        lemmatizer: Any = nlp.add_pipe("lemmatizer", config={"mode": "rule"})
+        lemmatizer.lookups = lookups
         return nlp
 
 

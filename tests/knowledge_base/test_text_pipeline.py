@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from knowledge_base.documents import build_units
+from knowledge_base.lemma_tables import CompactLookup, read_tables, tables_path, write_tables
 from knowledge_base.text import (
+    SPACY_EXCLUDE,
     SPACY_MODEL,
-    CompactLookup,
     _doc_lemmas,
     _prepare,
     get_nlp,
@@ -44,13 +45,64 @@ def test_compact_lookup_behaves_like_the_table() -> None:
     from spacy.lookups import Table
     from spacy.strings import get_string_id
 
-    data = {"été": ["être"], "avoirs": ["avoir"], "mangé": ["manger"], "eu": ["avoir"]}
+    data = {"été": ["être"], "avoirs": ["avoir"], "mangé": ["manger"], "eu": ["avoir", "eu"]}
     table = Table.from_dict(data)
-    compact = CompactLookup(table.items())
+    compact = CompactLookup.from_items(table.items())
     for key in [*data, "absent", ""]:
         assert compact.get(key, ["défaut"]) == table.get(key, ["défaut"])
         assert (key in compact) == (key in table)
         assert compact.get(get_string_id(key)) == table.get(get_string_id(key))
-    assert compact["eu"] is compact["avoirs"] and len(compact) == 4  # values shared
+    assert compact["eu"] == ["avoir", "eu"] and len(compact) == 4
+    compact["été"].append("changé")  # a reader's change does not reach the table
+    assert compact["été"] == ["être"]
     with pytest.raises(KeyError):
         compact["absent"]
+
+
+def test_compact_lookup_refuses_a_lemma_holding_a_separator() -> None:
+    with pytest.raises(ValueError, match="separator"):
+        CompactLookup.from_items([(1, ["a\x1fb"])])
+
+
+def test_lemma_tables_file_round_trip_gives_the_model_tables(tmp_path: Path) -> None:
+    """The file written from the shipped tables reads back to the same lemmas and sets,
+    table by table."""
+    from knowledge_base.text import import_spacy
+
+    nlp = import_spacy().load(SPACY_MODEL, exclude=list(SPACY_EXCLUDE))
+    shipped = nlp.get_pipe("lemmatizer").lookups
+    path = tmp_path / "lemmas.npz"
+    write_tables(nlp, path)
+    read = read_tables(path)
+    lookup = shipped.get_table("lemma_lookup")
+    for key, value in list(lookup.items())[::997]:
+        assert read.get_table("lemma_lookup").get(key) == value
+    for pos, forms in shipped.get_table("lemma_exc").items():
+        compact = read.get_table("lemma_exc").get(pos)
+        assert len(compact) == len(forms)
+        for form, value in list(forms.items())[::97]:
+            assert compact.get(form) == value
+    for pos, words in shipped.get_table("lemma_index").items():
+        assert read.get_table("lemma_index").get(pos) == frozenset(words)
+    assert dict(read.get_table("lemma_rules").items()) == dict(
+        shipped.get_table("lemma_rules").items()
+    )
+
+
+def test_lemma_tables_path_names_model_and_versions() -> None:
+    from spacy.about import __version__ as spacy_version
+
+    name = tables_path(SPACY_MODEL).name
+    assert name.startswith(f"{SPACY_MODEL}-3.") and f"spacy{spacy_version}" in name
+
+
+def test_ensure_tables_writes_a_missing_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from knowledge_base import lemma_tables
+
+    target = tmp_path / "sub" / "lemmas.npz"
+    monkeypatch.setattr(lemma_tables, "tables_path", lambda model: target)
+    assert lemma_tables.ensure_tables(SPACY_MODEL) == target
+    assert target.exists() and oct(target.stat().st_mode & 0o777) == "0o644"
+    assert len(read_tables(target).get_table("lemma_lookup")) > 200_000
