@@ -1,4 +1,5 @@
-"""The French lemmatiser's tables in a compact file, read without spaCy's dictionaries.
+"""The French pipeline's large tables held compactly: the lemmatiser's, and the vectors'
+word → row map.
 
 spaCy loads the tables of ``fr_core_news_md``'s lemmatiser (``lemma_lookup``, 217,000
 forms; ``lemma_exc``, 176,000 forms by part of speech) as Python dictionaries of lists and
@@ -6,7 +7,10 @@ strings. Compacted after loading (session 8), the process still kept about 90 MB
 without them: the freed small objects stay in the allocator's arenas. So the tables are
 written once per model and spaCy version to a ``.npz`` file (:func:`tables_path`), by a
 child process (:func:`ensure_tables`), and every process reads them from it as
-:class:`CompactLookup` arrays, never holding the dictionaries (issue 17, BENCHMARKS.md).
+:class:`CompactLookup` arrays, never holding the dictionaries. The vectors' ``key2row``
+(500,000 word ids, a 46 MB dict) becomes two arrays (:class:`CompactRows`). With both,
+:func:`knowledge_base.text.get_nlp` adds 115 MB to a process instead of 249 MB (issue 17,
+BENCHMARKS.md, session 16).
 
 The lemmas are those of the shipped pipeline: ``tests/knowledge_base/test_text_pipeline.py``
 compares them on every indexed text.
@@ -21,7 +25,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +118,57 @@ class CompactLookup:
     def from_arrays(cls, arrays: Any, name: str) -> CompactLookup:
         values = str(arrays[f"{name}.values"]).split(VALUE_SEP)
         return cls(arrays[f"{name}.keys"], arrays[f"{name}.slots"], values)
+
+
+class CompactRows:
+    """spaCy's ``Vectors.key2row`` (word id → row of the vectors table) as two sorted
+    arrays, read-only. The model's 500,000 keys make a Python dict of about 46 MB; the
+    tagger only looks rows up (``Vectors.find``), 6 MB of arrays are enough."""
+
+    def __init__(self, keys: np.ndarray, rows: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order]
+        self._rows = rows[order]
+
+    def _index(self, key: int) -> int:
+        k = np.uint64(key)
+        i = int(np.searchsorted(self._keys, k))
+        return i if i < len(self._keys) and self._keys[i] == k else -1
+
+    def get(self, key: int, default: Any = None) -> Any:
+        i = self._index(key)
+        return default if i < 0 else int(self._rows[i])
+
+    def __getitem__(self, key: int) -> int:
+        i = self._index(key)
+        if i < 0:
+            raise KeyError(key)
+        return int(self._rows[i])
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, int | np.integer) and self._index(int(key)) >= 0
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(k) for k in self._keys)
+
+    def keys(self) -> list[int]:
+        return [int(k) for k in self._keys]
+
+    def items(self) -> Iterator[tuple[int, int]]:
+        return ((int(k), int(r)) for k, r in zip(self._keys, self._rows, strict=True))
+
+
+def compact_vector_rows(nlp: Language) -> None:
+    """Replace the vectors' ``key2row`` dict of ``nlp`` by :class:`CompactRows`."""
+    vectors: Any = nlp.vocab.vectors
+    key2row = vectors.key2row
+    if isinstance(key2row, dict) and key2row:
+        keys = np.fromiter(key2row.keys(), dtype=np.uint64, count=len(key2row))
+        rows = np.fromiter(key2row.values(), dtype=np.int64, count=len(key2row))
+        vectors.key2row = CompactRows(keys, rows)
 
 
 def tables_path(model: str) -> Path:

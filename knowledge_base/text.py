@@ -125,7 +125,7 @@ def import_spacy() -> ModuleType:
 def get_nlp() -> Language:
     """The shared spaCy pipeline: tagger and lemmatiser only (see :data:`SPACY_EXCLUDE`),
     the lemmatiser's tables read from their compact file (:mod:`lemma_tables`)."""
-    from knowledge_base.lemma_tables import ensure_tables, read_tables
+    from knowledge_base.lemma_tables import compact_vector_rows, ensure_tables, read_tables
 
     spacy = import_spacy()
     with _lock:
@@ -133,6 +133,7 @@ def get_nlp() -> Language:
         nlp: Language = spacy.load(SPACY_MODEL, exclude=[*SPACY_EXCLUDE, "lemmatizer"])
         lemmatizer: Any = nlp.add_pipe("lemmatizer", config={"mode": "rule"})
         lemmatizer.lookups = lookups
+        compact_vector_rows(nlp)
         return nlp
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge_base.documents import build_units
@@ -106,3 +107,38 @@ def test_ensure_tables_writes_a_missing_file(
     assert lemma_tables.ensure_tables(SPACY_MODEL) == target
     assert target.exists() and oct(target.stat().st_mode & 0o777) == "0o644"
     assert len(read_tables(target).get_table("lemma_lookup")) > 200_000
+
+
+def test_compact_rows_behaves_like_the_dict() -> None:
+    from knowledge_base.lemma_tables import CompactRows
+
+    key2row = {2**63 + 5: 3, 7: 0, 11: 3, 2**40: 1}
+    keys = np.fromiter(key2row, dtype=np.uint64)
+    rows = np.fromiter(key2row.values(), dtype=np.int64)
+    compact = CompactRows(keys, rows)
+    for key in [*key2row, 8, 0, 2**64 - 1]:
+        assert compact.get(key, -1) == key2row.get(key, -1)
+        assert (key in compact) == (key in key2row)
+    assert compact[7] == 0 and len(compact) == 4 and "7" not in compact
+    assert dict(compact.items()) == key2row and sorted(compact.keys()) == sorted(key2row)
+    with pytest.raises(KeyError):
+        compact[8]
+
+
+def test_get_nlp_vectors_rows_compact_and_same_vectors() -> None:
+    from knowledge_base.lemma_tables import CompactRows
+    from knowledge_base.text import import_spacy
+
+    vectors = get_nlp().vocab.vectors
+    full = import_spacy().load(SPACY_MODEL, exclude=list(SPACY_EXCLUDE)).vocab.vectors
+    assert isinstance(vectors.key2row, CompactRows) and len(vectors) == len(full)
+    from spacy.strings import get_string_id
+
+    found = 0
+    for word in ["facture", "remboursement", "mairie", "payer", "zzqxj"]:
+        key = get_string_id(word)
+        assert (key in vectors) == (key in full)
+        if key in full:
+            found += 1
+            assert np.array_equal(vectors[key], full[key])
+    assert found == 4
