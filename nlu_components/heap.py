@@ -22,9 +22,11 @@ logger = logging.getLogger(__name__)
 
 def release_free_memory() -> None:
     """Hand the heap's free pages back to the system (glibc's ``malloc_trim``; nothing
-    elsewhere). Loading the agent (unpacking the model, building TensorFlow's graphs) leaves
-    about 128 MiB freed but resident: Rasa held 1,224 MiB after its start, 1,096 MiB with
-    the trim (BENCHMARKS.md, session 16)."""
+    elsewhere), as ``knowledge_base.live.release_free_memory`` does in the action server:
+    Rasa's environment cannot import that module (faiss, spaCy 3.8). Loading the agent
+    (unpacking the model, building TensorFlow's graphs) leaves about 128 MiB freed but
+    resident: Rasa held 1,224 MiB after its start, 1,096 MiB with the trim (BENCHMARKS.md,
+    session 16)."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
