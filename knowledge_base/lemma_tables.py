@@ -25,6 +25,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -245,6 +246,18 @@ def ensure_tables(model: str) -> Path:
         command = [sys.executable, "-m", "knowledge_base.lemma_tables", model, str(path)]
         subprocess.run(command, check=True, timeout=BUILD_TIMEOUT_S, cwd=REPO_DIR)
     return path
+
+
+def load_tables(model: str) -> Lookups:
+    """The lemmatiser's tables of ``model``; a file that cannot be read (damaged on disk:
+    the writes themselves are atomic) is written again once."""
+    path = ensure_tables(model)
+    try:
+        return read_tables(path)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        logger.warning("knowledge_base.lemma_tables.unreadable path=%s error=%s", path, exc)
+        path.unlink(missing_ok=True)
+        return read_tables(ensure_tables(model))
 
 
 def main(argv: list[str]) -> int:

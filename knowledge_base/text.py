@@ -125,11 +125,11 @@ def import_spacy() -> ModuleType:
 def get_nlp() -> Language:
     """The shared spaCy pipeline: tagger and lemmatiser only (see :data:`SPACY_EXCLUDE`),
     the lemmatiser's tables read from their compact file (:mod:`lemma_tables`)."""
-    from knowledge_base.lemma_tables import compact_vector_rows, ensure_tables, read_tables
+    from knowledge_base.lemma_tables import compact_vector_rows, load_tables
 
     spacy = import_spacy()
     with _lock:
-        lookups = read_tables(ensure_tables(SPACY_MODEL))
+        lookups = load_tables(SPACY_MODEL)
         nlp: Language = spacy.load(SPACY_MODEL, exclude=[*SPACY_EXCLUDE, "lemmatizer"])
         lemmatizer: Any = nlp.add_pipe("lemmatizer", config={"mode": "rule"})
         lemmatizer.lookups = lookups

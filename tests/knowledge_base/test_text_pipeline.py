@@ -142,3 +142,16 @@ def test_get_nlp_vectors_rows_compact_and_same_vectors() -> None:
             found += 1
             assert np.array_equal(vectors[key], full[key])
     assert found == 4
+
+
+def test_load_tables_writes_a_damaged_file_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from knowledge_base import lemma_tables
+
+    target = tmp_path / "lemmas.npz"
+    target.write_bytes(b"not a zip file")
+    monkeypatch.setattr(lemma_tables, "tables_path", lambda model: target)
+    lookups = lemma_tables.load_tables(SPACY_MODEL)
+    assert len(lookups.get_table("lemma_lookup")) > 200_000
+    assert lemma_tables.read_tables(target).has_table("lemma_index")
