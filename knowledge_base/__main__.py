@@ -14,6 +14,8 @@ Commands:
                     fold), and report the fusion weight curve
     calibrate-facts decision outcomes and the best thresholds on a set checked by key-fact
                     regexes (--set: the development split of the real questions)
+    seed-spread     outcome counts of the real-question sets with the embedder fine-tuned
+                    on each of --seeds, and their ranges: how far a figure moves by chance
     inventory       coverage of the subjects public sources document, and the open gaps
     bench           search latency p50/p95, and a synthetic 100,000-row flat vs HNSW run
     leakage         evaluation questions found in the training text (paraphrases, FAQ,
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from knowledge_base.commands.build import cmd_build, cmd_build_embedder, cmd_stale
 from knowledge_base.commands.calibrate import cmd_calibrate, cmd_calibrate_facts
-from knowledge_base.commands.evaluate import cmd_evaluate
+from knowledge_base.commands.evaluate import cmd_evaluate, cmd_seed_spread
 from knowledge_base.commands.report import cmd_bench, cmd_inventory, cmd_leakage, cmd_search
 from knowledge_base.commands.update import cmd_bench_update, cmd_update
 from knowledge_base.config import DEFAULT_EMBEDDER_DIR
@@ -80,6 +82,11 @@ def _add_quality_commands(sub: Subparsers) -> None:
     )
     p.add_argument("--set", required=True, help="JSONL à motifs (jamais le jeu de test)")
     p.set_defaults(func=cmd_calibrate_facts)
+    p = sub.add_parser(
+        "seed-spread", help="écart des résultats selon la graine d'affinage de l'embedder"
+    )
+    p.add_argument("--seeds", type=int, nargs="+", required=True, help="graines d'affinage")
+    p.set_defaults(func=cmd_seed_spread)
 
 
 def _add_report_commands(sub: Subparsers) -> None:

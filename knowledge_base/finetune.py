@@ -167,8 +167,11 @@ def _train_epoch(
     return losses
 
 
-def fine_tune(model_dir: Path, units: list[Unit], epochs: int | None = None) -> dict[str, float]:
-    """Fine-tune the static embedder saved in ``model_dir`` in place on ``units``' pairs.
+def fine_tune(
+    model_dir: Path, units: list[Unit], epochs: int | None = None, seed: int | None = None
+) -> dict[str, float]:
+    """Fine-tune the static embedder saved in ``model_dir`` in place on ``units``' pairs
+    (``seed``: :data:`SEED` unless given; :mod:`knowledge_base.seed_spread` tries others).
 
     Returns:
         A small report: pairs, steps, first- and last-epoch mean loss, seconds.
@@ -176,9 +179,10 @@ def fine_tune(model_dir: Path, units: list[Unit], epochs: int | None = None) -> 
     import torch
     from sentence_transformers import SentenceTransformer
 
-    random.seed(SEED)
-    np.random.seed(SEED)
-    torch.manual_seed(SEED)
+    seed = SEED if seed is None else seed
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
     started = time.perf_counter()
     model = SentenceTransformer(str(model_dir), device="cpu")
     static: Any = model[0]  # the StaticEmbedding module
@@ -187,7 +191,7 @@ def fine_tune(model_dir: Path, units: list[Unit], epochs: int | None = None) -> 
     static.embedding.sparse = True  # only the rows of a batch's words get a gradient
     optimizer = torch.optim.SparseAdam([weight], lr=LEARNING_RATE)
     pairs = training_pairs(units)
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     model.train()
     losses: list[float] = []
     steps = 0
@@ -238,17 +242,19 @@ def embedder_needs_build(model: str, content_dir: Path, default_dir: Path) -> bo
     return read_training_fingerprint(path) != training_fingerprint(content_dir)
 
 
-def build_fine_tuned_embedder(output: Path, content_dir: Path) -> dict[str, float]:
-    """Build the static embedder in ``output`` and fine-tune it on ``content_dir``'s units;
-    the training manifest (fingerprint, report) is written last, so an interrupted build
-    is rebuilt next time."""
+def build_fine_tuned_embedder(
+    output: Path, content_dir: Path, seed: int | None = None
+) -> dict[str, float]:
+    """Build the static embedder in ``output`` and fine-tune it on ``content_dir``'s units
+    (``seed``: see :func:`fine_tune`); the training manifest (fingerprint, report) is
+    written last, so an interrupted build is rebuilt next time."""
     from knowledge_base.documents import build_units
     from knowledge_base.embedder import build_static_model
 
     (output / TRAINING_MANIFEST).unlink(missing_ok=True)
     build_static_model(output)
     units = build_units(content_dir)
-    report = fine_tune(output, units)
+    report = fine_tune(output, units, seed=seed)
     manifest = {"fingerprint": pairs_hash(training_pairs(units)), "report": report}
     (output / TRAINING_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return report

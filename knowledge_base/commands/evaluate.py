@@ -95,3 +95,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     return 0
+
+
+def cmd_seed_spread(args: argparse.Namespace) -> int:
+    """Outcome counts of the real-question sets with the embedder fine-tuned on each seed,
+    then each count's range (:mod:`knowledge_base.seed_spread`)."""
+    from knowledge_base.config import REPO_DIR
+    from knowledge_base.seed_spread import OUTCOMES, seed_outcomes, spread
+
+    settings = get_settings()
+    eval_dir = REPO_DIR / "eval" / "real_questions"
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="kb-seeds-") as tmp:
+        for seed in args.seeds:
+            outcomes = seed_outcomes(settings, seed, eval_dir, Path(tmp))
+            runs.append(outcomes)
+            print(json.dumps({"seed": seed, **outcomes}, ensure_ascii=False), flush=True)
+    print(f"Écart sur {len(runs)} graines (min–max) : " + ", ".join(OUTCOMES))
+    for name, ranges in spread(runs).items():
+        cells = "  ".join(f"{low}–{high}" for low, high in ranges.values())
+        print(f"  {name:6} {cells}")
+    return 0

@@ -100,3 +100,19 @@ def test_fine_tune_learns_and_keeps_stop_words_zero(tmp_path: Path) -> None:
     vectors = model.encode([f"{t}x" for t in topics] + [f"le {t}" for t in topics])
     sims = vectors[: len(topics)] @ vectors[len(topics) :].T
     assert (sims.argmax(axis=1) == np.arange(len(topics))).mean() == pytest.approx(1.0)
+
+
+def test_fine_tune_seed_same_seed_same_model_other_seed_other_model(tmp_path: Path) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    topics = ["passe", "siret", "gratuit", "tablette", "gazole", "horaire"]
+    words = ["le", *topics, *(f"{t}x" for t in topics)]
+    units = [_faq(f"u-{t}", f"le {t}", (f"{t}x",), f"{t} {t}x") for t in topics]
+    weights = {}
+    for name, seed in (("a", 7), ("b", 7), ("c", 8)):
+        tiny_static_model(tmp_path / name, words, dim=16, zero_unknown=True)
+        fine_tune(tmp_path / name, units, epochs=3, seed=seed)
+        model = SentenceTransformer(str(tmp_path / name), device="cpu")
+        weights[name] = model[0].embedding.weight.detach().numpy()
+    assert np.array_equal(weights["a"], weights["b"])
+    assert not np.array_equal(weights["a"], weights["c"])
