@@ -22,6 +22,7 @@ Usage: ``python -m knowledge_base seed-spread --seeds 20261127 1 2 3``
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -100,6 +101,7 @@ def seed_outcomes(
     finally:
         decision_log.setLevel(level)
         load_embedder.cache_clear()
+        shutil.rmtree(model_dir, ignore_errors=True)  # 75 MB a seed: not kept for the next
 
 
 def spread(runs: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, tuple[int, int]]]:
