@@ -10,7 +10,9 @@
   settings, and a bare subject (one content word, :data:`BARE_TOPIC_MAX_WORDS`) gets no
   reduced lead from agreement;
 - **clarify**: best fused score ≥ ``clarify_min_score`` otherwise; keeps the 2–3 best
-  distinct entries within ``CLARIFY_SPREAD`` of the best one (the runner-up always);
+  distinct entries within ``CLARIFY_SPREAD`` of the best one (the runner-up always); an
+  answer out of this branch (a lone candidate, the one entry stating the fact asked) needs
+  ``CLARIFY_ANSWER_MIN_SCORE`` too, and is offered below it;
 - **abstain**: anything lower.
 - **fact check**: when the question explicitly asks for a duration, a date or an amount
   (:mod:`knowledge_base.fact_types`) and the best entry states none, it is never answered:
@@ -63,6 +65,12 @@ BARE_TOPIC_MAX_WORDS = 1
 AGREEMENT_SIDES = ("dense", "lexical", "classifier")
 AGREE_MIN_SIDES = 2
 MAX_CANDIDATES = 3
+# The fused score an answer needs when it comes out of the clarification branch (the one
+# close entry that states the fact asked, or a lone candidate). It was the clarification
+# floor under which those answers were calibrated (2026-12-05); the floor to *offer*
+# entries went lower (``clarify_min_score`` 0.20, ``config.py``) without moving it: a wrong
+# offer costs the user a click, a wrong answer misleads them.
+CLARIFY_ANSWER_MIN_SCORE = 0.24
 RECORD_HITS = 3
 # The decisions withheld when the message is off topic: Rasa was unsure of it
 # (``nlu_fallback``, which sends it here) and its best guess was ``out_of_scope``, an intent
@@ -171,6 +179,12 @@ def required_margin(answer_min_margin: float, agree: bool) -> float:
 Choice = tuple[Action, tuple[Hit, ...]]
 
 
+def answer_floor(settings: KnowledgeBaseSettings) -> float:
+    """The score an answer out of the clarification branch needs (see
+    :data:`CLARIFY_ANSWER_MIN_SCORE`; never below the clarification floor itself)."""
+    return max(settings.clarify_min_score, CLARIFY_ANSWER_MIN_SCORE)
+
+
 def _close_entries(entries: list[Hit], best_score: float) -> list[Hit]:
     """The entries after the best one, up to :data:`MAX_CANDIDATES` in all, whose fused score
     is within :data:`CLARIFY_SPREAD` of the best."""
@@ -187,22 +201,22 @@ def _choose_without_fact(
     answer (one) or the choice (several); with none, say we do not know."""
     close = _close_entries(entries, best_score)
     stating = [h for h in close if fact is not None and states_fact(h.unit.answer, fact)]
-    if len(stating) == 1 and stating[0].fused >= settings.clarify_min_score:
+    if len(stating) == 1 and stating[0].fused >= answer_floor(settings):
         return "answer", (stating[0],)
     if stating:
         return "clarify", tuple(stating)
     return ("clarify", (entries[0], *close)) if close else ("abstain", ())
 
 
-def _clarify(entries: list[Hit], best_score: float) -> Choice:
+def _clarify(entries: list[Hit], best_score: float, settings: KnowledgeBaseSettings) -> Choice:
     """The best entry and the close ones (the runner-up always); a lone candidate is an
-    answer."""
+    answer when it reaches :func:`answer_floor`."""
     close = _close_entries(entries, best_score)
     if not close and len(entries) > 1:
         close = [entries[1]]
     candidates = (entries[0], *close)
-    if len(candidates) == 1:  # nothing else to offer: one candidate is an answer
-        return "answer", candidates
+    if len(candidates) == 1 and best_score >= answer_floor(settings):
+        return "answer", candidates  # nothing else to offer: one candidate is an answer
     return "clarify", candidates
 
 
@@ -225,7 +239,7 @@ def _choose(
     if entries and fact_missing and crossed["clarify_min_score"]:
         return _choose_without_fact(entries, best_score, fact, settings)
     if entries and crossed["clarify_min_score"]:
-        return _clarify(entries, best_score)
+        return _clarify(entries, best_score, settings)
     return "abstain", ()
 
 

@@ -43,7 +43,7 @@ MAX_RESULTS = 10
 # often cite one section).
 SEARCH_DEPTH = 40
 # Below this fused score a hit is noise, not a result. The assistant's own floor to offer
-# « Vouliez-vous dire… » is KB_CLARIFY_MIN_SCORE (0.24); a reader scanning a list of
+# « Vouliez-vous dire… » is KB_CLARIFY_MIN_SCORE (0.20); a reader scanning a list of
 # results can take weaker matches, so the list stops lower.
 MIN_SCORE = 0.12
 RETRY_AFTER_S = 60.0

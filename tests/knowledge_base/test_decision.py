@@ -5,7 +5,9 @@ import pytest
 
 from knowledge_base.config import KnowledgeBaseSettings
 from knowledge_base.decision import (
+    CLARIFY_ANSWER_MIN_SCORE,
     Decision,
+    answer_floor,
     bare_topic,
     confident,
     decide,
@@ -459,6 +461,43 @@ def test_decide_fact_missing_stating_entry_below_clarify_threshold_is_offered() 
     hits = [_fact_hit("a", 0.375, False), _fact_hit("b", 0.234375, True)]
     decision = decide(DURATION_QUESTION, hits, BOUNDS)
     assert decision.action == "clarify" and _ids(decision.candidates) == ["b"]
+
+
+# A clarification floor under the answer floor of the clarification branch
+# (CLARIFY_ANSWER_MIN_SCORE, 0.24): entries between the two are offered, never answered.
+LOW_CLARIFY = KnowledgeBaseSettings(
+    answer_min_score=0.5, answer_min_margin=0.25, clarify_min_score=0.125
+)
+
+
+def test_answer_floor_values() -> None:
+    assert answer_floor(LOW_CLARIFY) == CLARIFY_ANSWER_MIN_SCORE
+    assert answer_floor(BOUNDS) == 0.25  # a clarification floor above it wins
+
+
+def test_decide_fact_missing_stating_entry_under_answer_floor_is_offered() -> None:
+    hits = [_fact_hit("a", 0.3125, False), _fact_hit("b", 0.1875, True)]
+    decision = decide(DURATION_QUESTION, hits, LOW_CLARIFY)
+    assert decision.action == "clarify" and _ids(decision.candidates) == ["b"]
+
+
+def test_decide_fact_missing_stating_entry_at_answer_floor_answers() -> None:
+    hits = [_fact_hit("a", 0.3125, False), _fact_hit("b", CLARIFY_ANSWER_MIN_SCORE, True)]
+    decision = decide(DURATION_QUESTION, hits, LOW_CLARIFY)
+    assert decision.action == "answer" and _ids(decision.candidates) == ["b"]
+
+
+def test_decide_single_entry_under_answer_floor_is_offered() -> None:
+    # Above the clarification floor (0.125), under the answer floor: offered, not answered.
+    hits = [_unit_hit("faq-a", 0.1875, source="guide#a")]
+    decision = decide(QUESTION, hits, LOW_CLARIFY)
+    assert decision.action == "clarify" and _ids(decision.candidates) == ["faq-a"]
+
+
+def test_decide_single_entry_at_answer_floor_is_answered() -> None:
+    hits = [_unit_hit("faq-a", CLARIFY_ANSWER_MIN_SCORE, source="guide#a")]
+    decision = decide(QUESTION, hits, LOW_CLARIFY)
+    assert decision.action == "answer" and _ids(decision.candidates) == ["faq-a"]
 
 
 def test_decide_fact_missing_below_clarify_threshold_abstains() -> None:
