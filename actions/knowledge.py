@@ -136,6 +136,16 @@ def answer_text(unit: Unit) -> str:
     return unit.answer
 
 
+def answer_payload(unit: Unit, record: dict[str, Any]) -> dict[str, Any]:
+    """The custom payload sent with an answer: its links, the decision record, and for an
+    FAQ entry its own question (shown above the answer by the widget; a guide section or a
+    rollout rule is named by its source line instead)."""
+    payload: dict[str, Any] = {"links": answer_links(unit), "kb": record}
+    if unit.kind == "faq" and unit.title:
+        payload["question"] = unit.title
+    return payload
+
+
 def referral_text(referral: Referral) -> str:
     """« Je ne traite que les questions sur le portail… » with where to ask instead."""
     return text(
@@ -181,10 +191,7 @@ def send_decision(dispatcher: CollectingDispatcher, decision: Decision) -> None:
     record = decision.to_record()
     if decision.action == "answer" and decision.best is not None:
         unit = decision.best.unit
-        dispatcher.utter_message(
-            text=answer_text(unit),
-            json_message={"links": answer_links(unit), "kb": record},
-        )
+        dispatcher.utter_message(text=answer_text(unit), json_message=answer_payload(unit, record))
     elif decision.action == "clarify":
         dispatcher.utter_message(
             text=CLARIFY_TEXT,
@@ -229,8 +236,7 @@ class ActionAnswerQuestion(Action):
             record = {"decision": "answer", "selected": chosen.id}
             logger.info("kb.selected id=%s sender=%s", chosen.id, tracker.sender_id)
             dispatcher.utter_message(
-                text=answer_text(chosen),
-                json_message={"links": answer_links(chosen), "kb": record},
+                text=answer_text(chosen), json_message=answer_payload(chosen, record)
             )
             return turn_ends(tracker)
 

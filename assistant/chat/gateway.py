@@ -5,7 +5,7 @@ as separate entries. A custom payload ``{"links": [...], "kb": {...}}`` sent by 
 is attached to the text just before it: ``links`` become clickable links, ``kb`` (the
 knowledge-base decision record) is kept for the turn log and never shown; a record that
 answers marks that message ``kind="knowledge_answer"`` (the widget asks for feedback on
-those only).
+those only) and gives it the answered entry's ``question``, when the payload names one.
 
 Rasa, started by our launcher, opens each reply with ``{"custom": {"intent": {"name": …,
 "confidence": …}}}``, the intent it detected for the message
@@ -97,6 +97,9 @@ def parse_rasa_output(raw: list[dict[str, Any]]) -> tuple[list[BotMessage], list
                 kb_records.append(record)
                 if record.get("decision") == KB_ANSWER_DECISION:
                     messages[-1].kind = "knowledge_answer"
+                    question = custom.get("question")
+                    if isinstance(question, str) and question.strip():
+                        messages[-1].question = question.strip()
             continue
         raw_text = item.get("text")
         buttons = [

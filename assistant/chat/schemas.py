@@ -77,6 +77,14 @@ class BotMessage(BaseModel):
         "« Cette réponse vous a-t-elle aidé ? » under those only); absent otherwise.",
         exclude_if=lambda value: value is None,
     )
+    question: str | None = Field(
+        None,
+        description="For an FAQ entry's answer: the entry's own question, which the widget "
+        "shows above the answer, so that a « Oui » or a « Non » reads against the question it "
+        "answers and an answer beside the user's question shows itself as such; absent "
+        "otherwise.",
+        exclude_if=lambda value: value is None,
+    )
 
 
 class ChatResponse(BaseModel):

@@ -12,7 +12,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SUPPORT_LINK
-from actions.knowledge import ABSTAIN_TEXT, CLARIFY_TEXT, GONE_TEXT, ActionAnswerQuestion
+from actions.knowledge import (
+    ABSTAIN_TEXT,
+    CLARIFY_TEXT,
+    GONE_TEXT,
+    ActionAnswerQuestion,
+    answer_payload,
+)
 from knowledge_base.config import KnowledgeBaseSettings
 from knowledge_base.index import KnowledgeIndexError, build_index
 from knowledge_base.search import KnowledgeBase
@@ -170,6 +176,18 @@ async def test_action_answer_question_button_payload_answers_entry(kb: Knowledge
     messages, _ = await _run(kb, tracker)
     assert "gratuit" in messages[0]["text"]
     assert messages[0]["custom"]["kb"] == {"decision": "answer", "selected": "comptes-gratuit"}
+    unit = kb.unit("comptes-gratuit")
+    assert unit is not None and messages[0]["custom"]["question"] == unit.title
+
+
+def test_answer_payload_names_the_question_of_an_faq_entry_only(kb: KnowledgeBase) -> None:
+    faq = kb.unit("comptes-gratuit")
+    section = next(u for u in kb.units if u.kind == "section")
+    assert faq is not None and faq.kind == "faq"
+    record = {"decision": "answer"}
+    assert answer_payload(faq, record)["question"] == faq.title
+    assert "question" not in answer_payload(section, record)
+    assert answer_payload(section, record)["kb"] is record
 
 
 async def test_action_answer_question_button_of_a_removed_entry_says_so(

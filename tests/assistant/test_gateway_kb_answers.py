@@ -46,3 +46,34 @@ def test_gateway_knowledge_answer_reaches_the_widget_and_others_keep_their_shape
     assert body["messages"][0]["kind"] == "knowledge_answer"
     assert "kind" not in body["messages"][1]
     assert "kind" not in other.model_dump()  # stored turns keep their shape
+
+
+def test_gateway_knowledge_answer_carries_the_entry_question() -> None:
+    messages, _ = parse_rasa_output(
+        [
+            {"text": "Oui : le portail est gratuit."},
+            {"custom": {"kb": ANSWER_RECORD, "question": "  Le portail est-il payant ?  "}},
+        ]
+    )
+    assert [(m.kind, m.question) for m in messages] == [
+        ("knowledge_answer", "Le portail est-il payant ?")
+    ]
+    body = ChatResponse(session_id="s-00000001", messages=messages).model_dump(mode="json")
+    assert body["messages"][0]["question"] == "Le portail est-il payant ?"
+
+
+def test_gateway_question_only_on_answers_and_never_blank() -> None:
+    clarify, _ = parse_rasa_output(
+        [
+            {"text": "Vouliez-vous dire…"},
+            {"custom": {"kb": {"decision": "clarify"}, "question": "Q ?"}},
+        ]
+    )
+    blank, _ = parse_rasa_output(
+        [{"text": "Oui."}, {"custom": {"kb": ANSWER_RECORD, "question": "   "}}]
+    )
+    not_text, _ = parse_rasa_output(
+        [{"text": "Oui."}, {"custom": {"kb": ANSWER_RECORD, "question": ["Q ?"]}}]
+    )
+    assert [m.question for m in (*clarify, *blank, *not_text)] == [None, None, None]
+    assert "question" not in blank[0].model_dump()  # stored turns keep their shape

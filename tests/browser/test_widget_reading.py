@@ -136,6 +136,31 @@ def test_widget_reading_feedback_only_under_knowledge_answers(widget: Widget) ->
     assert widget.log.locator(FEEDBACK).count() == 1
 
 
+def test_widget_reading_answer_names_the_question_it_answers(widget: Widget) -> None:
+    # The real stack: the FAQ entry's own question above its answer, on answers only.
+    widget.open()
+    widget.send(HOME_SUGGESTIONS[1])
+    answered = widget.bot.last.locator(".claude-w__answered")
+    expect(answered).to_have_text(f"Réponse à la question : « {HOME_SUGGESTIONS[1]} »")
+    widget.send("merci")
+    expect(widget.bot.last.locator(".claude-w__answered")).to_have_count(0)
+    assert widget.log.locator(".claude-w__answered").count() == 1
+
+
+def test_widget_reading_answered_question_stays_text(page: Page, widget: Widget) -> None:
+    question = "Le <b>portail</b> est-il payant ?<img src=x onerror=window.__pwned=1>"
+    page.evaluate("() => { window.__pwned = 0; }")
+    _script_reply(
+        page, [{"text": "Non : il est gratuit.", "kind": "knowledge_answer", "question": question}]
+    )
+    widget.open()
+    widget.send("c'est payant ?")
+    answered = widget.bot.last.locator(".claude-w__answered")
+    expect(answered).to_have_text(f"Réponse à la question : « {question} »")
+    assert answered.locator("b, img").count() == 0
+    assert page.evaluate("() => window.__pwned") == 0
+
+
 def test_widget_reading_suggestions_fit_the_page(page: Page, widget: Widget, stack: Stack) -> None:
     widget.open()
     widget.wait_idle()

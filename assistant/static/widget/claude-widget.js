@@ -54,6 +54,7 @@
     clearNo: "Annuler",
     suggestions: "Questions suggérées",
     sourcePrefix: "Source : ",
+    answeredQuestion: "Réponse à la question : ",
     documentation: "Documentation",
     support: "support",
     inputLabel: "Votre message",
@@ -519,6 +520,10 @@
     var author = message.author === "agent" ? TEXTS.agent : TEXTS.bot;
     var item = el("div", "claude-w__msg claude-w__msg--bot" + (message.author === "agent" ? " claude-w__msg--agent" : ""));
     item.appendChild(el("span", "claude-w__author", author + " :"));
+    if (message.question) {
+      // The FAQ entry's own question: a « Oui » reads against the question it answers.
+      item.appendChild(el("p", "claude-w__answered", TEXTS.answeredQuestion + "« " + message.question + " »"));
+    }
     var shown = splitSource(message.text, message.links);
     if (shown.text) {
       renderText(item, shown.text);
