@@ -46,10 +46,9 @@ FAQ entries), the answer thresholds unchanged: ``calibrate-facts`` on ``dev`` an
 answer threshold to 0.5–0.74, which the 2 % out-of-scope constraint drives and which would
 cost 19–57 of the 67–70 right answers: not taken). At 0.24 → 0.20, offline: ``dev`` 9 → 3
 abstentions (4 more clarifications offering the right entry, 2 without it), ``dev2`` 19 → 7
-(10 and 2),
-out-of-scope questions clarified 2 → 2 and 4 → 6; no answer changes, right or wrong. A
-« Vouliez-vous dire… » that offers the right entry saves the user a ticket, and one that
-does not still ends on « Aucune de ces propositions » and the support form.
+(10 and 2), out-of-scope questions clarified 2 → 2 and 4 → 6; no answer changes, right or
+wrong. A « Vouliez-vous dire… » that offers the right entry saves the user a ticket, and one
+that does not still ends on « Aucune de ces propositions » and the support form.
 """
 
 from __future__ import annotations

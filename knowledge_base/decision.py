@@ -282,6 +282,7 @@ def decide(
         "answer_min_score": settings.answer_min_score,
         "answer_min_margin": settings.answer_min_margin,
         "clarify_min_score": settings.clarify_min_score,
+        "clarify_answer_min_score": answer_floor(settings),
     }
     ordered = sorted(hits, key=lambda h: h.fused, reverse=True)
     entries = distinct_entries(ordered)
@@ -296,6 +297,7 @@ def decide(
         >= required_margin(settings.answer_min_margin, agree and not bare),
         "sides_agree": agree,
         "clarify_min_score": best_score >= settings.clarify_min_score,
+        "clarify_answer_min_score": best_score >= answer_floor(settings),
         "bare_topic": bare,
     }
     fact = asked_fact(query)

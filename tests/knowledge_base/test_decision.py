@@ -536,6 +536,7 @@ def test_decision_to_record_content() -> None:
             "answer_min_score": 0.5,
             "answer_min_margin": 0.25,
             "clarify_min_score": 0.25,
+            "clarify_answer_min_score": 0.25,
         },
         "candidates": ["a"],
         "hits": [  # the three best only
@@ -598,7 +599,8 @@ def test_decide_logs_scores_and_crossed_thresholds(caplog: pytest.LogCaptureFixt
     assert messages == [
         "kb.decision action=answer query='comment déposer ma facture sur le portail ?' best=a "
         "score=0.765 margin=0.333 "
-        "crossed=['answer_min_score', 'answer_min_margin', 'clarify_min_score'] "
+        "crossed=['answer_min_score', 'answer_min_margin', 'clarify_min_score', "
+        "'clarify_answer_min_score'] "
         "fact_asked=None fact_missing=False off_topic=False "
         "top=[('a', 0.612, 0.877, 0.765), ('b', 0.5, 0.432, 0.432), ('c', 0.25, 0.25, 0.25)]",
         "kb.decision action=abstain query='combien de temps pour être remboursé ?' best=None "
