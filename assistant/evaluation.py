@@ -181,11 +181,13 @@ def reply_buttons(payload: dict[str, Any]) -> list[str]:
 
 
 def check(item: dict[str, Any], text: str) -> tuple[bool, str]:
+    """Whether ``text`` (the lower-cased reply) holds the item's facts. Patterns match
+    regardless of case, so that « ETI » in a pattern finds « eti » in the reply."""
     any_of = item.get("must_contain_any") or []
     all_of = item.get("must_contain_all") or []
-    if any_of and not any(re.search(p, text) for p in any_of):
+    if any_of and not any(re.search(p, text, re.IGNORECASE) for p in any_of):
         return False, f"aucun motif trouvé parmi {any_of}"
-    missing = [p for p in all_of if not re.search(p, text)]
+    missing = [p for p in all_of if not re.search(p, text, re.IGNORECASE)]
     if missing:
         return False, f"motifs absents : {missing}"
     return True, ""

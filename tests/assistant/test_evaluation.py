@@ -36,6 +36,12 @@ def test_check_any_and_all_patterns() -> None:
     assert check(item, "le portail coûte cher")[0] is False
 
 
+def test_check_patterns_ignore_case() -> None:
+    # The reply is lower-cased (reply_text): a pattern written with capitals must still match.
+    item = {"must_contain_any": ["ETI[^.]*2026"], "must_contain_all": ["Septembre"]}
+    assert check(item, "une eti émet depuis le 1er septembre 2026")[0] is True
+
+
 def test_percentile_nearest_rank() -> None:
     values = sorted(float(v) for v in range(1, 101))
     assert percentile(values, 50) == 50.0
