@@ -41,10 +41,10 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SUPPORT_LINK, apologise, latest_text, never_raise, off_topic_guess
-from actions.follow_up import contextual_query, previous_question
+from actions.follow_up import decide_question, previous_question
 from actions.support_offer import offer_buttons
 from actions.texts import buttons, text
-from knowledge_base.decision import Decision, decide
+from knowledge_base.decision import Decision
 from knowledge_base.documents import Unit
 from knowledge_base.index import KnowledgeIndexError
 from knowledge_base.live import LiveKnowledgeBase
@@ -250,12 +250,14 @@ class ActionAnswerQuestion(Action):
             return turn_ends(tracker)
         if refer(dispatcher, question):
             return turn_ends(tracker)
-        query = contextual_query(question, previous_question(tracker.events, _title_of(kb)))
-        if query != question:
-            logger.info("kb.follow_up sender=%s query=%r", tracker.sender_id, query)
-        hits = await asyncio.to_thread(kb.search, query)
-        # A follow-up read in the context of a portal answer is not off topic.
-        off_topic = query == question and off_topic_guess(tracker)
-        decision = decide(query, hits, kb.settings, off_topic=off_topic)
+        previous = previous_question(tracker.events, _title_of(kb))
+        decision = await asyncio.to_thread(
+            decide_question,
+            kb,
+            question,
+            previous,
+            off_topic_guess(tracker),
+            tracker.sender_id,
+        )
         send_decision(dispatcher, decision)
         return turn_ends(tracker)

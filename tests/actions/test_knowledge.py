@@ -153,6 +153,37 @@ async def test_action_answer_question_off_topic_guess_ignored_for_a_follow_up(
     assert messages[0]["text"] == CLARIFY_TEXT
 
 
+async def test_action_answer_question_follow_up_answered_alone_when_context_only_clarifies(
+    kb: KnowledgeBase, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Read with the SIRET question, « et pour changer de mot de passe ? » only gets a
+    clarification; alone, it names its own subject and is answered."""
+    tracker = _tracker(
+        "et pour changer de mot de passe ?",
+        earlier=["Puis-je créer un compte sans numéro SIRET ?"],
+    )
+    with caplog.at_level("INFO", logger="actions.follow_up"):
+        messages, _ = await _run(kb, tracker)
+    kb_record = messages[0]["custom"]["kb"]
+    assert kb_record["decision"] == "answer"
+    assert kb_record["hits"][0]["id"] == "comptes-modifier-mot-de-passe"
+    assert any(r.message.startswith("kb.follow_up_alone") for r in caplog.records)
+
+
+async def test_action_answer_question_follow_up_keeps_the_answer_found_in_context(
+    kb: KnowledgeBase,
+) -> None:
+    """When the search in context answers, the follow-up alone is not preferred (alone,
+    « et si je n'ai pas de SIRET ? » gets the FAQ entry; in context, the guide section)."""
+    tracker = _tracker(
+        "et si je n'ai pas de SIRET ?", earlier=["Puis-je créer un compte sans numéro SIRET ?"]
+    )
+    messages, _ = await _run(kb, tracker)
+    kb_record = messages[0]["custom"]["kb"]
+    assert kb_record["decision"] == "answer"
+    assert kb_record["hits"][0]["id"] == "comptes#compte-sans-siret"
+
+
 async def test_action_answer_question_off_topic_guess_keeps_a_confident_answer(
     kb: KnowledgeBase,
 ) -> None:
