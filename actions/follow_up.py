@@ -1,13 +1,12 @@
 """Follow-up questions: « et pour une ETI ? », « et combien de temps ? », « et si c'est
 refusé ? » only make sense with the question answered just before.
 
-A message is a follow-up when it opens with one of :data:`FOLLOW_UP_OPENINGS` and is short
-(at most :data:`MAX_FOLLOW_UP_WORDS` words): a long message that starts with « et » is a
-question of its own. The retrieval then searches the previous question and the follow-up
-together, the follow-up's words weighted (:func:`contextual_query`), so that the answer
-stays on the previous subject. When that search gives no answer but the follow-up alone
-gets one, the follow-up alone is answered (:func:`decide_question`): « et "mise en
-paiement" alors ? » names its own subject.
+Which message is a follow-up is a matter of wording
+(:func:`knowledge_base.follow_up_wording.is_follow_up`). The retrieval then searches the
+previous question and the follow-up together, the follow-up's words weighted
+(:func:`contextual_query`), so that the answer stays on the previous subject. When that
+search gives no answer but the follow-up alone gets one, the follow-up alone is answered
+(:func:`decide_question`): « et "mise en paiement" alors ? » names its own subject.
 """
 
 from __future__ import annotations
@@ -19,22 +18,12 @@ from collections.abc import Callable
 from typing import Any
 
 from knowledge_base.decision import Decision, decide
+from knowledge_base.follow_up_wording import is_follow_up
 from knowledge_base.search import KnowledgeBase
-from knowledge_base.text import fold_words as fold
 
 logger = logging.getLogger(__name__)
 
-MAX_FOLLOW_UP_WORDS = 10
-FOLLOW_UP_OPENINGS = re.compile(
-    r"^(?:et|mais|sinon|pareil|meme chose|meme question|dans ce cas|du coup|alors"
-    r"|ok et|d accord et|et donc|et pour|et si|et sans|et avec|et apres|et quand)\b"
-)
 CLARIFY_PAYLOAD = re.compile(r"^/ask_question(\{.*\})$")
-
-
-def is_follow_up(text: str) -> bool:
-    words = re.findall(r"\w+", fold(text))
-    return bool(FOLLOW_UP_OPENINGS.match(" ".join(words))) and len(words) <= MAX_FOLLOW_UP_WORDS
 
 
 def previous_question(events: list[dict[str, Any]], title_of: Callable[[str], str | None]) -> str:

@@ -25,6 +25,10 @@ bot challenge, goodbye    portal subject: « Bonjour, je suis expert judiciaire,
                           déposer mon mémoire ? » is a question
 ``out_of_scope``          names no portal subject (a question naming Chorus Pro, a
                           mémoire, the TIC… is the retrieval's to answer or abstain on)
+``out_of_scope``,         is not a follow-up question: « et il commence quand ? », « et si
+``feedback``              le titulaire ne répond pas ? » (:func:`follow_up_question`) only
+                          make sense with the previous question, which the retrieval
+                          reads with them
 ========================  ==================================================================
 
 A portal question or a rollout question about another administration's matter (RSA,
@@ -49,6 +53,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from knowledge_base.follow_up_wording import is_follow_up
 from knowledge_base.text import fold_words as fold
 from portal.submissions.references import find_references, normalise_reference
 
@@ -228,6 +233,26 @@ def holds_reference(text: str, entity_values: Iterable[object] = ()) -> bool:
     return bool(find_references(text)) or any(normalise_reference(str(v)) for v in entity_values)
 
 
+# The intents that a follow-up question leaves for the retrieval. A short « et … ? » is
+# read by DIET on its few words: on the development dialogues (eval/real_questions/
+# dev_dialogues.jsonl, 2026-12-07), « et il commence quand ? » went to out_of_scope and « et
+# si le titulaire ne répond pas ? » to feedback.
+FOLLOW_UP_REROUTED = frozenset({"out_of_scope", "feedback"})
+# Words of a comment on the assistant's answer (« mais ta réponse est fausse ? »): such a
+# message is feedback, whatever its opening.
+ABOUT_THE_ANSWER = _words(
+    r"reponses?|ma question|compris|comprends|faux|fausse|utile|inutile|n importe quoi"
+)
+
+
+def follow_up_question(text: str, folded: str) -> bool:
+    """A follow-up (:func:`knowledge_base.follow_up_wording.is_follow_up`) that asks
+    something (« ? ») and says nothing of the answer it follows."""
+    return (
+        is_follow_up(text) and text.rstrip().endswith("?") and not ABOUT_THE_ANSWER.search(folded)
+    )
+
+
 def _word_count(folded: str) -> int:
     return len(re.findall(r"\w+", folded))
 
@@ -247,6 +272,12 @@ def _reroute(intent: str | None, text: str, has_reference: bool) -> str | None:
         return None
     folded = fold(text)
     words = _word_count(folded)
+    if (
+        intent in FOLLOW_UP_REROUTED
+        and follow_up_question(text, folded)
+        and not other_administration(folded)
+    ):
+        return RETRIEVAL_INTENT
     if intent == RETRIEVAL_INTENT and not other_administration(folded):
         if HANDOFF_REQUEST.search(folded) and not CONTACT_HOWTO.search(folded):
             return ASK_HUMAN_INTENT

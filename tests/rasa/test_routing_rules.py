@@ -358,6 +358,39 @@ def test_reroute_follow_up_naming_a_company_size_goes_to_the_rollout_form() -> N
     assert reroute("ask_question", "et pour une facture rejetée ?") is None
 
 
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("out_of_scope", "et il commence quand ?"),
+        ("feedback", "et si le titulaire ne répond pas ?"),
+        ("out_of_scope", "Et pour un traducteur, c'est pareil ?"),
+    ],
+)
+def test_reroute_follow_up_question_goes_to_retrieval(intent: str, text: str) -> None:
+    """A short « et … ? » only makes sense with the previous question, which the retrieval
+    reads with it: it is neither off topic nor a comment on the answer."""
+    assert reroute(intent, text) == "ask_question"
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("feedback", "mais ta réponse est fausse ?"),
+        ("feedback", "et si je n'ai rien compris ?"),
+        ("feedback", "ce n'est pas ma question"),
+        ("out_of_scope", "et il commence quand"),
+        ("out_of_scope", "et pour le RSA ?"),
+        ("out_of_scope", "et sinon, tu connais une bonne recette de crêpes pour ce soir ?"),
+    ],
+)
+def test_reroute_follow_up_comment_statement_or_other_administration_is_kept(
+    intent: str, text: str
+) -> None:
+    """Kept: a comment on the answer, a message that asks nothing (no « ? »), another
+    administration's matter, and a message too long to be a follow-up."""
+    assert reroute(intent, text) is None
+
+
 # --- in Rasa's own Python ---------------------------------------------------------------
 
 RASA_ENV_SCRIPT = """
