@@ -76,6 +76,7 @@ def test_eval_texts_cover_every_set() -> None:
         "eval/real_questions/test.jsonl",
         "eval/real_questions/test2.jsonl",
         "eval/real_questions/test3.jsonl",
+        "eval/real_questions/test_dialogues.jsonl",
         "tests/rasa/test_nlu.yml",
     } <= files
 
@@ -165,7 +166,9 @@ def test_jsonl_questions_include_dialogue_turns(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("held_out_file", ["test.jsonl", "test2.jsonl", "test3.jsonl"])
+@pytest.mark.parametrize(
+    "held_out_file", ["test.jsonl", "test2.jsonl", "test3.jsonl", "test_dialogues.jsonl"]
+)
 def test_overlap_describe_masks_held_out_questions(held_out_file: str) -> None:
     path = f"eval/real_questions/{held_out_file}"
     held_out = Overlap(path, "question secrète", "faq/x.yml", "t", 95)
