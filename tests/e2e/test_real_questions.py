@@ -1,9 +1,9 @@
 """Quality floors on the held-out sets of real users' questions, through the running
 assistant (``POST /api/chat``), with outcomes and routing read from the turn log.
 
-The sets (``eval/real_questions/test.jsonl``, ``test2.jsonl`` and ``test3.jsonl``) were
-collected from public sources by people who never saw the knowledge base, and nothing is
-tuned on them. The floors sit just under the figures measured in BENCHMARKS.md
+The sets (``eval/real_questions/test.jsonl``, ``test2.jsonl``, ``test3.jsonl`` and
+``test_dialogues.jsonl``) were collected from public sources by people who never saw the
+knowledge base, and nothing is tuned on them. The floors sit just under the figures measured in BENCHMARKS.md
 (« Questions réelles »), so that a regression fails while the noise of a retrained model
 does not; they are not the targets of the issue, which BENCHMARKS.md reports against.
 """
@@ -23,6 +23,7 @@ from tests.e2e.conftest import Stack
 REAL_TEST_SET = REPO_ROOT / "eval" / "real_questions" / "test.jsonl"
 SECOND_TEST_SET = REPO_ROOT / "eval" / "real_questions" / "test2.jsonl"
 THIRD_TEST_SET = REPO_ROOT / "eval" / "real_questions" / "test3.jsonl"
+DIALOGUE_TEST_SET = REPO_ROOT / "eval" / "real_questions" / "test_dialogues.jsonl"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,10 @@ FLOORS = {
     # (97.0 %), 1/16 out-of-scope answered. Routing floor with room for four flips of a
     # retrained DIET.
     THIRD_TEST_SET: Floors(120, 0.30, 0.17, 0.94, 0.30),
+    # The held-out follow-ups (collected 2026-12-07, eval/README.md), with the follow-up rules
+    # of session 19 (BENCHMARKS.md): 12/30 right (40 %), 5 wrong (16.7 %), 29/30 routed; no
+    # out-of-scope item. Room for two flips each way.
+    DIALOGUE_TEST_SET: Floors(30, 0.33, 0.24, 0.90, 0.30),
 }
 
 
@@ -68,5 +73,6 @@ def test_real_questions_stay_above_their_floors(stack: Stack, path: Path) -> Non
     assert outcomes.get("right", 0) / portal >= floors.min_right, summary
     assert outcomes.get("wrong", 0) / portal <= floors.max_wrong, summary
     assert served / scoped >= floors.min_served, summary
-    answered = outside.get("answered", 0) / sum(outside.values())
-    assert answered <= floors.max_out_of_scope_answered, summary
+    if outside:
+        answered = outside.get("answered", 0) / sum(outside.values())
+        assert answered <= floors.max_out_of_scope_answered, summary
