@@ -26,8 +26,8 @@ bot challenge, goodbye    portal subject: « Bonjour, je suis expert judiciaire,
 ``out_of_scope``          names no portal subject (a question naming Chorus Pro, a
                           mémoire, the TIC… is the retrieval's to answer or abstain on)
 ``out_of_scope``,         is not a follow-up question: « et il commence quand ? », « et si
-``feedback``              le titulaire ne répond pas ? » (:func:`follow_up_question`) only
-                          make sense with the previous question, which the retrieval
+``feedback``, ``deny``,   le titulaire ne répond pas ? » (:func:`follow_up_question`) only
+``ask_human``             make sense with the previous question, which the retrieval
                           reads with them
 ========================  ==================================================================
 
@@ -235,9 +235,16 @@ def holds_reference(text: str, entity_values: Iterable[object] = ()) -> bool:
 
 # The intents that a follow-up question leaves for the retrieval. A short « et … ? » is
 # read by DIET on its few words: on the development dialogues (eval/real_questions/
-# dev_dialogues.jsonl, 2026-12-07), « et il commence quand ? » went to out_of_scope and « et
-# si le titulaire ne répond pas ? » to feedback.
-FOLLOW_UP_REROUTED = frozenset({"out_of_scope", "feedback"})
+# dev_dialogues.jsonl, 2026-12-07), « et il commence quand ? » went to out_of_scope, « et
+# si le titulaire ne répond pas ? » to feedback, « et si je suis pas d'accord ? » to deny,
+# and « et à la station-service du coin ? » to ask_human.
+FOLLOW_UP_REROUTED = frozenset({"out_of_scope", "feedback", "deny", "ask_human"})
+# A follow-up that names someone to reach (« et un conseiller ? », « et par téléphone ? »)
+# stays where DIET put it: the handoff, or the retrieval's contact entries.
+ASKS_FOR_SOMEONE = _words(
+    r"parler|discuter|conseiller|humain|agent|quelqu un|telephone|appeler|contacter|joindre"
+    r"|support|assistance|operateur"
+)
 # Words of a comment on the assistant's answer (« mais ta réponse est fausse ? »): such a
 # message is feedback, whatever its opening.
 ABOUT_THE_ANSWER = _words(
@@ -247,9 +254,12 @@ ABOUT_THE_ANSWER = _words(
 
 def follow_up_question(text: str, folded: str) -> bool:
     """A follow-up (:func:`knowledge_base.follow_up_wording.is_follow_up`) that asks
-    something (« ? ») and says nothing of the answer it follows."""
+    something (« ? »), says nothing of the answer it follows and names no one to reach."""
     return (
-        is_follow_up(text) and text.rstrip().endswith("?") and not ABOUT_THE_ANSWER.search(folded)
+        is_follow_up(text)
+        and text.rstrip().endswith("?")
+        and not ABOUT_THE_ANSWER.search(folded)
+        and not ASKS_FOR_SOMEONE.search(folded)
     )
 
 

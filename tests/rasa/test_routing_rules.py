@@ -364,6 +364,8 @@ def test_reroute_follow_up_naming_a_company_size_goes_to_the_rollout_form() -> N
         ("out_of_scope", "et il commence quand ?"),
         ("feedback", "et si le titulaire ne répond pas ?"),
         ("out_of_scope", "Et pour un traducteur, c'est pareil ?"),
+        ("deny", "et si je suis pas d'accord ?"),
+        ("ask_human", "et à la station-service du coin ?"),
     ],
 )
 def test_reroute_follow_up_question_goes_to_retrieval(intent: str, text: str) -> None:
@@ -381,13 +383,17 @@ def test_reroute_follow_up_question_goes_to_retrieval(intent: str, text: str) ->
         ("out_of_scope", "et il commence quand"),
         ("out_of_scope", "et pour le RSA ?"),
         ("out_of_scope", "et sinon, tu connais une bonne recette de crêpes pour ce soir ?"),
+        ("ask_human", "et je peux parler à quelqu'un ?"),
+        ("ask_human", "et un conseiller ?"),
+        ("deny", "non merci"),
     ],
 )
 def test_reroute_follow_up_comment_statement_or_other_administration_is_kept(
     intent: str, text: str
 ) -> None:
     """Kept: a comment on the answer, a message that asks nothing (no « ? »), another
-    administration's matter, and a message too long to be a follow-up."""
+    administration's matter, a message too long to be a follow-up, and one that names
+    someone to reach."""
     assert reroute(intent, text) is None
 
 
