@@ -4,9 +4,8 @@ refusé ? » only make sense with the question answered just before.
 Which message is a follow-up is a matter of wording
 (:func:`knowledge_base.follow_up_wording.is_follow_up`). The retrieval then searches the
 previous question and the follow-up together, the follow-up's words weighted
-(:func:`contextual_query`), so that the answer stays on the previous subject. When that
-search gives no answer but the follow-up alone gets one, the follow-up alone is answered
-(:func:`decide_question`): « et "mise en paiement" alors ? » names its own subject.
+(:func:`contextual_query`), so that the answer stays on the previous subject
+(:func:`decide_question`).
 """
 
 from __future__ import annotations
@@ -65,54 +64,19 @@ def contextual_query(text: str, previous: str) -> str:
 def decide_question(
     kb: KnowledgeBase, question: str, previous: str, off_topic: bool, sender: str = ""
 ) -> Decision:
-    """Search and decide for ``question``, read with ``previous`` when it is a follow-up.
+    """Search and decide for ``question``, read with ``previous`` when it is a follow-up
+    (:func:`contextual_query`). A follow-up is not off topic, whatever Rasa guessed for its
+    few words (``off_topic`` counts for a question of its own only).
 
-    A follow-up is first searched in context (:func:`contextual_query`); it is not off
-    topic there, whatever Rasa guessed for its few words. When that decision is not an
-    answer, the follow-up is searched alone, with Rasa's guess (``off_topic``), and its
-    answer is taken if it gets one and if the search in context found that entry too: its
-    own words may name the subject (« et "mise en paiement" alors ? »), which the previous
-    question's words then drown, but an answer the conversation's subject does not reach
-    at all is another subject. No threshold of its own: the alone search must clear the
-    usual answer thresholds.
-
-    Evidence (``eval/real_questions/dev_dialogues.jsonl``, 70 dialogues, and the four of
-    ``dev.jsonl``, through the running assistant, 2026-12-07): the fallback answered 5
-    follow-ups that had a clarification or an abstention, all 5 right, none made wrong;
-    offline, every one of them was among the search in context's hits. The entry's
-    presence in those hits was added after the first run of the held-out
-    ``test_dialogues.jsonl`` (3 more right and 3 more wrong, BENCHMARKS.md), as a guard
-    that costs no development dialogue. The reverse (the alone answer preferred when both
-    answer and it scores higher) was measured offline and not taken: it gains one and
-    loses one.
+    A follow-up is decided in context only. Falling back on the follow-up alone when the
+    search in context gave no answer was tried on 2026-12-07 (session 19): on the
+    development dialogues (``eval/real_questions/dev_dialogues.jsonl``) it answered 6
+    follow-ups, all with the fact; on the two held-out dialogue sets it answered 8, only 4
+    with the fact (BENCHMARKS.md, « Real users' questions », session 19). An answer right
+    half the time is worse than the clarification it replaced, so it was removed.
     """
     query = contextual_query(question, previous)
     if query == question:
         return decide(question, kb.search(question), kb.settings, off_topic=off_topic)
     logger.info("kb.follow_up sender=%s query=%r", sender, query)
-    context_hits = kb.search(query)
-    in_context = decide(query, context_hits, kb.settings)
-    if in_context.action == "answer":
-        return in_context
-    alone = decide(question, kb.search(question), kb.settings, off_topic=off_topic)
-    if alone.action != "answer" or alone.best is None:
-        return in_context
-    found_in_context = {hit.unit.id for hit in context_hits}
-    if alone.best.unit.id not in found_in_context:
-        logger.info(
-            "kb.follow_up_alone_off_subject sender=%s entry=%s alone_score=%.3f",
-            sender,
-            alone.best.unit.id,
-            alone.best_score,
-        )
-        return in_context
-    logger.info(
-        "kb.follow_up_alone sender=%s entry=%s in_context=%s in_context_score=%.3f "
-        "alone_score=%.3f",
-        sender,
-        alone.best.unit.id,
-        in_context.action,
-        in_context.best_score,
-        alone.best_score,
-    )
-    return alone
+    return decide(query, kb.search(query), kb.settings)

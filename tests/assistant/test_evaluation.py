@@ -131,5 +131,6 @@ def test_evaluation_held_out_sets_give_aggregates_only() -> None:
     folder = REPO_ROOT / "eval" / "real_questions"
     assert is_held_out(folder / "test.jsonl") and is_held_out(folder / "test2.jsonl")
     assert is_held_out(folder / "test3.jsonl") and is_held_out(folder / "test_dialogues.jsonl")
+    assert is_held_out(folder / "test_dialogues2.jsonl")
     assert not is_held_out(folder / "dev.jsonl")
     assert not is_held_out(folder / "dev_dialogues.jsonl")

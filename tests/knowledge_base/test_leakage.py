@@ -77,6 +77,7 @@ def test_eval_texts_cover_every_set() -> None:
         "eval/real_questions/test2.jsonl",
         "eval/real_questions/test3.jsonl",
         "eval/real_questions/test_dialogues.jsonl",
+        "eval/real_questions/test_dialogues2.jsonl",
         "tests/rasa/test_nlu.yml",
     } <= files
 
@@ -167,7 +168,8 @@ def test_jsonl_questions_include_dialogue_turns(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "held_out_file", ["test.jsonl", "test2.jsonl", "test3.jsonl", "test_dialogues.jsonl"]
+    "held_out_file",
+    ["test.jsonl", "test2.jsonl", "test3.jsonl", "test_dialogues.jsonl", "test_dialogues2.jsonl"],
 )
 def test_overlap_describe_masks_held_out_questions(held_out_file: str) -> None:
     path = f"eval/real_questions/{held_out_file}"
