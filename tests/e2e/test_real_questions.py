@@ -1,11 +1,12 @@
 """Quality floors on the held-out sets of real users' questions, through the running
 assistant (``POST /api/chat``), with outcomes and routing read from the turn log.
 
-The sets (``eval/real_questions/test.jsonl``, ``test2.jsonl``, ``test3.jsonl`` and
-``test_dialogues.jsonl``) were collected from public sources by people who never saw the
-knowledge base, and nothing is tuned on them. The floors sit just under the figures measured in BENCHMARKS.md
-(« Questions réelles »), so that a regression fails while the noise of a retrained model
-does not; they are not the targets of the issue, which BENCHMARKS.md reports against.
+The sets (``eval/real_questions/test.jsonl``, ``test2.jsonl``, ``test3.jsonl``,
+``test_dialogues.jsonl`` and ``test_dialogues2.jsonl``) were collected from public sources
+by people who never saw the knowledge base, and nothing is tuned on them. The floors sit
+just under the figures measured in BENCHMARKS.md (« Questions réelles »), so that a
+regression fails while the noise of a retrained model does not; they are not the targets
+of the issue, which BENCHMARKS.md reports against.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ REAL_TEST_SET = REPO_ROOT / "eval" / "real_questions" / "test.jsonl"
 SECOND_TEST_SET = REPO_ROOT / "eval" / "real_questions" / "test2.jsonl"
 THIRD_TEST_SET = REPO_ROOT / "eval" / "real_questions" / "test3.jsonl"
 DIALOGUE_TEST_SET = REPO_ROOT / "eval" / "real_questions" / "test_dialogues.jsonl"
+SECOND_DIALOGUE_TEST_SET = REPO_ROOT / "eval" / "real_questions" / "test_dialogues2.jsonl"
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,12 @@ FLOORS = {
     # (97.0 %), 1/16 out-of-scope answered. Routing floor with room for four flips of a
     # retrained DIET.
     THIRD_TEST_SET: Floors(120, 0.30, 0.17, 0.94, 0.30),
-    # The held-out follow-ups (collected 2026-12-07, eval/README.md), with the follow-up rules
-    # of session 19 (BENCHMARKS.md): 12/30 right (40 %), 5 wrong (16.7 %), 29/30 routed; no
-    # out-of-scope item. Room for two flips each way.
-    DIALOGUE_TEST_SET: Floors(30, 0.33, 0.24, 0.90, 0.30),
+    # The held-out follow-ups (collected 2026-12-07, eval/README.md), with session 19's
+    # routing of follow-up questions (BENCHMARKS.md): 10/30 right (33.3 %), 2 wrong (6.7 %),
+    # 30/30 routed; no out-of-scope item. Room for two flips each way.
+    DIALOGUE_TEST_SET: Floors(30, 0.26, 0.14, 0.90, 0.30),
+    # The second held-out follow-up set, same code: 10/30 right, 6 wrong (20 %), 29/30 routed.
+    SECOND_DIALOGUE_TEST_SET: Floors(30, 0.26, 0.27, 0.90, 0.30),
 }
 
 
