@@ -4,8 +4,8 @@ A message is a follow-up when it opens with one of :data:`FOLLOW_UP_OPENINGS` an
 (at most :data:`MAX_FOLLOW_UP_WORDS` words): a long message that starts with « et » is a
 question of its own. Text only, with no conversation: the retrieval action reads a
 follow-up with the previous question (``actions/follow_up.py``), and the routing guard
-sends one to the retrieval rather than to the feedback or out-of-scope replies
-(``nlu_components/routing_rules.py``).
+sends a follow-up question to the retrieval rather than to the out-of-scope, feedback,
+refusal or handoff replies (``nlu_components/routing_rules.py``).
 """
 
 from __future__ import annotations
